@@ -1,0 +1,59 @@
+# Every target installs what it needs: a fresh machine needs only Python 3, Terraform and make.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BUILD  := build
+STAMP  := $(VENV)/.installed
+# Tests run against localaws with simulated time sped up; see docs/localaws.md.
+export LOCALAWS_TIME_SCALE ?= 0.01
+
+.PHONY: help install harness test unit integration e2e lint validate demo localaws bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+harness: $(STAMP) ## build the hashicorp/external stand-in and the offline Terraform CLI config
+	$(PY) -m tests.tfharness setup --build-dir $(BUILD)
+
+install: $(STAMP) harness ## set up .venv (pinned), the package (editable) and the Terraform harness
+
+lint: $(STAMP) ## ruff and terraform fmt
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	terraform fmt -check -recursive
+
+validate: install ## terraform validate of the root module, every submodule and every example
+	$(PY) -m tests.tfharness validate-all
+
+unit: $(STAMP) ## unit tests (no network)
+	$(PY) -m pytest -q tests/unit
+
+integration: install ## tests against localaws over HTTP
+	$(PY) -m pytest -q -n 2 tests/integration
+
+e2e: install ## real Terraform and the real AWS provider against localaws
+	$(PY) -m pytest -q -n 2 -m e2e tests/e2e
+
+test: install lint validate ## every test: lint, validate, unit, integration, end to end
+	$(PY) -m pytest -q -n 2 tests
+
+demo: install ## the main job end to end against localaws
+	$(PY) -m tests.demo
+
+localaws: $(STAMP) ## localaws in the foreground (PORT=4566)
+	$(PY) -m tests.localaws --port $${PORT:-4566}
+
+bench: install ## plan-time read benchmarks (ratios against a floor measured in the same run)
+	$(PY) -m bench
+
+clean: ## remove the virtualenv and build outputs
+	rm -rf $(VENV) $(BUILD) .pytest_cache .ruff_cache

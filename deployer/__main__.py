@@ -1,0 +1,7 @@
+"""``python -m deployer``: the same behaviour as the ``sagemaker-rollout`` console script."""
+
+import sys
+
+from deployer.cli import main
+
+sys.exit(main())
