@@ -1,0 +1,1 @@
+../lib/python3.11/site-packages/postprocess_utils.py
