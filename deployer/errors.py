@@ -1,0 +1,45 @@
+"""Exception types of the deployer, each mapped to the exit code of SPEC §6.
+
+Every message is one line: the CLI and the Terraform adapter print ``str(error)`` to stderr as is, and
+Terraform shows that line to the user. Newlines in a message are folded into spaces here, once, so that
+no caller has to remember it.
+"""
+
+from __future__ import annotations
+
+
+class DeployerError(Exception):
+    """Base of every error the deployer reports to its caller; ``exit_code`` is the process exit code."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(str(message).split()))
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class InvalidInput(DeployerError):
+    """The document, query or command line is invalid; nothing was written to AWS."""
+
+    exit_code = 1
+
+
+class RolloutFailed(DeployerError):
+    """The rollout failed or was rolled back (by SageMaker or by the deployer's own bake watch)."""
+
+    exit_code = 2
+
+
+class RolloutTimeout(DeployerError):
+    """The deadline passed while AWS was still working; nothing was undone."""
+
+    exit_code = 3
+
+
+class AwsRefused(DeployerError):
+    """AWS refused: credentials, permissions, quota, or throttling beyond retries."""
+
+    exit_code = 4
