@@ -1,0 +1,214 @@
+"""The Terraform ``external`` protocol: a query object on stdin, one flat JSON map of strings on stdout.
+
+Terraform's ``data "external"`` sends the query as a JSON object whose values are all strings, shows
+stderr only when the program exits non-zero, and fails the read when stdout is not one JSON object of
+strings (AWS-FACTS.md, terraform-provider-external v2.4.0). So: the query is checked before anything
+else, the result is checked and converted before it is printed, stdout receives nothing but that one
+object (anything the engine prints by mistake goes to stderr), and every error is one line on stderr
+with the exit code of SPEC §6.
+
+This module is on the plan-time path: it imports the standard library, ``deployer.spec`` and
+``deployer.errors`` only; the engine (``deployer.operations``, and boto3 through it) is imported after
+the query and the spec are valid.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from deployer.errors import DeployerError, InvalidInput
+from deployer.spec import Spec, load_json, parse_spec
+
+QUERY_KEYS = ("spec", "rollout_id", "assume_role_arn", "deployer_hash")
+REQUIRED_KEYS = ("spec", "rollout_id")
+# Keys that would carry credentials (compared after lower-casing and turning "-" into "_").
+CREDENTIAL_KEYS = frozenset(
+    {
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "aws_security_token",
+        "access_key",
+        "access_key_id",
+        "secret_key",
+        "secret_access_key",
+        "secret",
+        "session_token",
+        "security_token",
+        "token",
+        "password",
+        "passwd",
+        "credentials",
+        "aws_profile",
+        "profile",
+    }
+)
+_CREDENTIAL_WORDS = ("secret", "password", "token", "access_key", "credential")
+_ROLE_ARN = re.compile(r"arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
+# The rollout id becomes a tag value on the endpoint (SageMaker Tag: at most 256 characters of this set).
+_ROLLOUT_ID = re.compile(r"[A-Za-z0-9_.:/=+@\-]{1,256}")
+_MAX_DEPLOYER_HASH = 256
+
+CREDENTIALS_REFUSED = (
+    "credentials do not belong in the query: Terraform stores the query in its state and plan files. "
+    "Give the deployer credentials through the standard AWS chain (environment variables, a profile, "
+    "OIDC web identity, an instance or task role) or pass assume_role_arn"
+)
+
+Engine = Callable[..., Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Query:
+    spec: Spec
+    rollout_id: str
+    assume_role_arn: str | None = None
+    deployer_hash: str | None = None
+
+
+def parse_query(text: str) -> Query:
+    """Check the query (shape, keys, credentials, string values) and parse the spec it carries."""
+    if not text.strip():
+        raise InvalidInput("query: empty input; Terraform sends a JSON object on stdin")
+    raw = load_json(text, "query")
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"query: must be a JSON object (got {_kind(raw)})")
+    # Credentials first: that refusal explains itself better than "unknown key".
+    for key in raw:
+        if _is_credential_key(key):
+            raise InvalidInput(f"query.{key}: {CREDENTIALS_REFUSED}")
+    for key in raw:
+        if key not in QUERY_KEYS:
+            raise InvalidInput(f"query.{key}: unknown key (allowed: {', '.join(QUERY_KEYS)})")
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            raise InvalidInput(
+                f"query.{key}: must be a string (got {_kind(value)}); pass the spec with jsonencode()"
+            )
+    for key in REQUIRED_KEYS:
+        if not raw.get(key):
+            raise InvalidInput(f"query.{key}: required")
+
+    rollout_id = raw["rollout_id"]
+    if not _ROLLOUT_ID.fullmatch(rollout_id):
+        raise InvalidInput(
+            "query.rollout_id: 1 to 256 letters, digits or _.:/=+@- (it is recorded as a tag on the endpoint)"
+        )
+    assume_role_arn = raw.get("assume_role_arn") or None
+    if assume_role_arn is not None and not (
+        20 <= len(assume_role_arn) <= 2048 and _ROLE_ARN.fullmatch(assume_role_arn)
+    ):
+        raise InvalidInput(
+            "query.assume_role_arn: must be an IAM role ARN arn:aws:iam::<12-digit account>:role/<name>"
+        )
+    deployer_hash = raw.get("deployer_hash") or None
+    if deployer_hash is not None and len(deployer_hash) > _MAX_DEPLOYER_HASH:
+        raise InvalidInput(f"query.deployer_hash: at most {_MAX_DEPLOYER_HASH} characters")
+
+    return Query(
+        spec=parse_spec(raw["spec"]),
+        rollout_id=rollout_id,
+        assume_role_arn=assume_role_arn,
+        deployer_hash=deployer_hash,
+    )
+
+
+def render_result(result: Mapping[str, Any]) -> str:
+    """One JSON object of strings: strings as they are, booleans as "true"/"false", numbers in decimal,
+    null as "", arrays and objects as compact JSON text. Keys must be strings."""
+    if not isinstance(result, Mapping):
+        raise TypeError(f"the engine returned {type(result).__name__}, not a mapping")
+    flat: dict[str, str] = {}
+    for key, value in result.items():
+        if not isinstance(key, str):
+            raise TypeError(f"result key {key!r} is not a string")
+        flat[key] = _as_string(key, value)
+    return json.dumps(flat, sort_keys=True, ensure_ascii=False)
+
+
+def run_external(
+    stdin_text: str,
+    stdout: TextIO,
+    stderr: TextIO,
+    engine: Engine | None = None,
+) -> int:
+    """Run one ``external`` read: returns the exit code; writes the result or one error line."""
+    try:
+        query = parse_query(stdin_text)
+        apply = engine if engine is not None else _default_engine()
+        # Whatever the engine prints by mistake must not reach Terraform's stdout.
+        with contextlib.redirect_stdout(stderr):
+            result = apply(query.spec, query.rollout_id, assume_role_arn=query.assume_role_arn)
+        text = render_result(result)
+    except DeployerError as error:
+        _error_line(stderr, str(error))
+        return error.exit_code
+    except Exception as error:  # a bug or an unmapped library error: still one line, never a traceback
+        code = 4 if type(error).__module__.split(".")[0] in {"botocore", "boto3"} else 2
+        _error_line(stderr, f"{type(error).__name__}: {error}")
+        return code
+    stdout.write(text + "\n")
+    stdout.flush()
+    return 0
+
+
+def main(stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    """``python -m deployer external``: the CLI hands its standard streams here."""
+    return run_external(stdin.read(), stdout, stderr)
+
+
+def _default_engine() -> Engine:
+    from deployer.operations import terraform_apply  # the engine (and boto3) only once the input is valid
+
+    return terraform_apply
+
+
+def _is_credential_key(key: str) -> bool:
+    normalized = key.strip().lower().replace("-", "_")
+    if normalized in QUERY_KEYS:
+        return False
+    return normalized in CREDENTIAL_KEYS or any(word in normalized for word in _CREDENTIAL_WORDS)
+
+
+def _as_string(key: str, value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (list, tuple, Mapping)):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_refuse)
+    raise TypeError(f"result value of {key!r} is a {type(value).__name__}, not JSON")
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _error_line(stderr: TextIO, message: str) -> None:
+    stderr.write(" ".join(message.split()) + "\n")
+    stderr.flush()
