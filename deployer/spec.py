@@ -22,8 +22,9 @@ SCHEMA_VERSION = 1
 DEFAULT_VARIANT_NAME = "AllTraffic"
 # Tag keys the deployer writes itself start with this prefix; users may not set them (deployer.release).
 RESERVED_TAG_PREFIX = "sagemaker-rollout:"
-# SageMaker allows 50 tags per resource (Tag list, max 50); the deployer keeps 10 for its own tags.
-MAX_USER_TAGS = 40
+# SageMaker allows 50 tags per resource (TagList, max 50); the deployer keeps 15 for its own tags
+# (the endpoint carries about a dozen state tags, see deployer.release and deployer.reader).
+MAX_USER_TAGS = 35
 
 STRATEGIES = ("blue_green", "rolling")
 TRAFFIC_MODES = ("all_at_once", "canary", "linear")
@@ -823,8 +824,8 @@ def _tags(value: Any, path: str) -> tuple[tuple[str, str], ...]:
         raise InvalidInput(f"{path}: must be a JSON object of strings (got {_kind(value)})")
     if len(value) > MAX_USER_TAGS:
         raise InvalidInput(
-            f"{path}: at most {MAX_USER_TAGS} tags (SageMaker allows 50 and the deployer keeps 10) "
-            f"(got {len(value)})"
+            f"{path}: at most {MAX_USER_TAGS} tags (SageMaker allows 50 and the deployer keeps "
+            f"{50 - MAX_USER_TAGS}) (got {len(value)})"
         )
     pairs = []
     for key, item in value.items():

@@ -8,6 +8,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from deployer.spec import MAX_USER_TAGS
+
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/whisper:1.0"
@@ -256,7 +258,7 @@ MALFORMED: list[tuple[str, Callable[[], dict[str, Any]], Mutation, str]] = [
     ("tag-aws-prefix", realtime, _set("tags.aws:team", "x"), "tags['aws:team']"),
     ("tag-reserved-prefix", realtime, _set("tags.sagemaker-rollout:release", "x"),
      "tags['sagemaker-rollout:release']"),
-    ("tags-41", realtime, _set("tags", {f"k{i}": "v" for i in range(41)}), "tags"),
+    ("tags-over-limit", realtime, _set("tags", {f"k{i}": "v" for i in range(MAX_USER_TAGS + 1)}), "tags"),
     ("tag-value-number", realtime, _set("tags.team", 5), "tags['team']"),
     ("tag-key-129", realtime, _set("tags", {"k" * 129: "v"}), f"tags[{'k' * 129!r}]"),
     ("async-output-not-s3", asynchronous, _set("async_inference.output_path", "/tmp/out"),
