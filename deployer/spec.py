@@ -25,6 +25,8 @@ RESERVED_TAG_PREFIX = "sagemaker-rollout:"
 # SageMaker allows 50 tags per resource (TagList, max 50); the deployer keeps 15 for its own tags
 # (the endpoint carries about a dozen state tags, see deployer.release and deployer.reader).
 MAX_USER_TAGS = 35
+# ContainerDefinition.Environment: all keys and values of a model's containers together.
+MAX_ENVIRONMENT_BYTES = 32 * 1024
 
 STRATEGIES = ("blue_green", "rolling")
 TRAFFIC_MODES = ("all_at_once", "canary", "linear")
@@ -478,6 +480,12 @@ def _containers(value: Any, path: str) -> tuple[Container, ...]:
     if len(items) > 15:
         raise InvalidInput(f"{path}: at most 15 containers (got {len(items)})")
     containers = tuple(_container(item, f"{path}[{i}]") for i, item in enumerate(items))
+    size = sum(_bytes(k) + _bytes(v) for c in containers for k, v in c.environment)
+    if size > MAX_ENVIRONMENT_BYTES:
+        raise InvalidInput(
+            f"{path}: the environment variables of all containers together are at most 32 KB "
+            f"(got {size} bytes)"
+        )
     seen: set[str] = set()
     for i, container in enumerate(containers):
         if container.hostname is None:
@@ -749,6 +757,8 @@ def _model_data_url(value: Any, path: str) -> str:
         raise InvalidInput(
             f"{path}: an S3 object URI s3://bucket/key of at most 1024 characters (got {_show(text)})"
         )
+    if not text.endswith(".tar.gz"):
+        raise InvalidInput(f"{path}: must name a gzip compressed tar archive (.tar.gz) (got {_show(text)})")
     return text
 
 
@@ -802,17 +812,21 @@ def _environment(value: Any, path: str) -> tuple[tuple[str, str], ...]:
     pairs = []
     for key, item in value.items():
         where = f"{path}[{key!r}]"
-        if not isinstance(key, str) or not key or len(key) > 1024 or not _ENV_KEY.fullmatch(key):
+        if not isinstance(key, str) or not key or _bytes(key) > 1024 or not _ENV_KEY.fullmatch(key):
             raise InvalidInput(
                 f"{where}: a variable name is a letter or _ then letters, digits or _ "
                 "(at most 1024 characters)"
             )
         if not isinstance(item, str):
             raise InvalidInput(f"{where}: must be a string (got {_kind(item)})")
-        if len(item) > 1024:
-            raise InvalidInput(f"{where}: at most 1024 characters (got {len(item)})")
+        if _bytes(item) > 1024:
+            raise InvalidInput(f"{where}: at most 1024 bytes (got {_bytes(item)})")
         pairs.append((key, item))
     return tuple(sorted(pairs))
+
+
+def _bytes(text: str) -> int:
+    return len(text.encode("utf-8"))
 
 
 def _tag_text_ok(text: str) -> bool:
