@@ -1,8 +1,19 @@
-"""Command line: argument parsing and dispatch only (placeholder until the deployer lands)."""
+"""Command line (SPEC §6): argument parsing and dispatch only.
+
+Every command maps to one function of ``deployer.operations`` (``external`` to ``deployer.protocol``);
+errors become one line on stderr and the exit code of ``deployer.errors``. Results go to stdout: human
+tables by default, JSON with ``--json`` (status, history).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from deployer.errors import DeployerError, InvalidInput
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -10,12 +21,181 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sagemaker-rollout",
         description="Roll SageMaker endpoints forward and back as versioned releases.",
     )
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--region", help="AWS region (default: the spec's, else the standard chain's)")
+    common.add_argument("--assume-role-arn", help="assume this IAM role (standard credential chain first)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("external", help="the Terraform protocol: query on stdin, result on stdout")
+
+    deploy = sub.add_parser("deploy", parents=[common], help="roll out a spec, or hotfix an image")
+    deploy.add_argument("endpoint", nargs="?", help="endpoint to hotfix (with --image)")
+    deploy.add_argument("--spec", help="spec document (JSON file, '-' for stdin)")
+    deploy.add_argument("--image", help="hotfix: the new image URI")
+    deploy.add_argument("--variant", help="hotfix: the variant (when there are several)")
+    deploy.add_argument("--container", help="hotfix: the container hostname (when there are several)")
+
+    for name, text in (
+        ("status", "what is live, pending, capacity, drift"),
+        ("history", "retained releases"),
+    ):
+        command = sub.add_parser(name, parents=[common], help=text)
+        command.add_argument("endpoint")
+        command.add_argument("--json", action="store_true", help="JSON on stdout")
+
+    rollback = sub.add_parser("rollback", parents=[common], help="back to the previous (or a named) release")
+    rollback.add_argument("endpoint")
+    rollback.add_argument("--to", metavar="CONFIG", help="a retained endpoint configuration name")
+
+    watch = sub.add_parser("watch", parents=[common], help="follow an in-progress rollout until it settles")
+    watch.add_argument("endpoint")
+
+    prune = sub.add_parser("prune", parents=[common], help="delete releases beyond retention")
+    prune.add_argument("endpoint")
+    prune.add_argument("--keep", type=int, help="releases to keep (default: the endpoint's keep_releases)")
+
+    destroy = sub.add_parser("destroy", parents=[common], help="delete the endpoint and its releases")
+    destroy.add_argument("endpoint")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.command is None:
-        build_parser().print_help()
+        parser.print_help(err)
+        return 0
+    if args.command == "external":
+        from deployer import protocol
+
+        return protocol.main(sys.stdin, out, err)
+    try:
+        return _dispatch(args, out, err)
+    except DeployerError as error:
+        err.write(f"{error}\n")
+        return error.exit_code
+    except Exception as error:
+        from deployer.aws import as_refusal
+
+        refusal = as_refusal(error)
+        if refusal is None:
+            raise
+        err.write(f"{refusal}\n")
+        return 4
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from deployer import operations
+
+    if args.command == "deploy":
+        if args.spec and (args.image or args.endpoint):
+            raise InvalidInput("deploy: either --spec FILE, or ENDPOINT --image URI (not both)")
+        if args.spec:
+            from deployer.spec import parse_spec
+
+            text = sys.stdin.read() if args.spec == "-" else _read(args.spec)
+            spec = parse_spec(text)
+            if args.region and args.region != spec.region:
+                raise InvalidInput(f"region: --region {args.region} differs from the spec's {spec.region}")
+            rt = operations.make_runtime(spec.endpoint_name, spec.region, args.assume_role_arn)
+            _print_result(operations.deploy(spec, rt), out)
+            return 0
+        if not (args.endpoint and args.image):
+            raise InvalidInput("deploy: needs --spec FILE, or ENDPOINT --image URI")
+        rt = operations.make_runtime(args.endpoint, args.region, args.assume_role_arn)
+        _print_result(operations.hotfix(args.endpoint, args.image, args.variant, args.container, rt), out)
+        return 0
+    rt = operations.make_runtime(args.endpoint, args.region, args.assume_role_arn)
+    if args.command == "status":
+        status = operations.status(args.endpoint, rt)
+        out.write(json.dumps(status, indent=2, default=str) + "\n" if args.json else _status_text(status))
+    elif args.command == "history":
+        rows = operations.history(args.endpoint, rt)
+        out.write(json.dumps(rows, indent=2) + "\n" if args.json else _history_text(rows))
+    elif args.command == "rollback":
+        result = operations.rollback(args.endpoint, args.to, rt)
+        out.write(
+            f"{result['endpoint_name']}: serves {result['endpoint_config_name']} ({result['action']})\n"
+        )
+    elif args.command == "watch":
+        status = operations.watch(args.endpoint, rt)
+        out.write(_status_text(status))
+    elif args.command == "prune":
+        deleted = operations.prune(args.endpoint, args.keep, rt)
+        out.write("".join(f"deleted {name}\n" for name in deleted) or "nothing to prune\n")
+    elif args.command == "destroy":
+        gone = operations.destroy(args.endpoint, rt)
+        out.write(
+            f"{args.endpoint}: endpoint {'deleted' if gone['endpoint'] else 'absent'}, "
+            f"{len(gone['configs'])} configurations and {len(gone['models'])} models deleted, "
+            f"{len(gone['deregistered'])} scalable targets deregistered\n"
+        )
     return 0
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as error:
+        raise InvalidInput(f"spec: cannot read {path}: {error.strerror}") from None
+
+
+def _print_result(result: dict[str, str], out: TextIO) -> None:
+    width = max(len(k) for k in result)
+    out.write("".join(f"{k.ljust(width)}  {v}\n" for k, v in result.items()))
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    cells = [[str(c) for c in headers], *[[("" if c is None else str(c)) for c in r] for r in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    return "".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n" for row in cells
+    )
+
+
+def _status_text(status: dict[str, Any]) -> str:
+    if not status.get("exists"):
+        return f"{status['endpoint_name']}: does not exist\n"
+    lines = [
+        ("endpoint", status["endpoint_name"]),
+        ("status", status["status"]),
+        ("live", status["endpoint_config_name"]),
+        ("pending", status["pending_endpoint_config_name"] or "-"),
+        ("previous", status["previous_endpoint_config_name"] or "-"),
+        ("drift", "yes" if status["drift"] else "no"),
+        (
+            "last rollout",
+            status["last_rollout"]
+            + (f" ({status['last_rollout_reason']})" * bool(status["last_rollout_reason"])),
+        ),
+    ]
+    if status.get("hotfix_release"):
+        lines.append(("hotfix", status["hotfix_release"]))
+    if status.get("failure_reason"):
+        lines.append(("failure reason", status["failure_reason"]))
+    text = "".join(f"{k:<14}{v}\n" for k, v in lines)
+    rows = [
+        (
+            v["name"],
+            v["current_instance_count"],
+            v["desired_instance_count"],
+            v["current_weight"],
+            " ".join(v["images"]),
+        )
+        for v in status["variants"]
+    ]
+    return text + "\n" + _table(("variant", "current", "desired", "weight", "images"), rows)
+
+
+def _history_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "no releases\n"
+    return _table(
+        ("configuration", "release", "created", "marks"),
+        [(r["endpoint_config_name"], r["release"], r["created"], ",".join(r["marks"])) for r in rows],
+    )

@@ -5,11 +5,420 @@ Engine entry point for the Terraform ``external`` adapter (``deployer/protocol.p
     terraform_apply(spec, rollout_id, *, runtime=None, assume_role_arn=None) -> dict[str, str]
 
 - ``spec``: a parsed ``deployer.spec.Spec``; ``rollout_id``: the ``terraform_data.rollout`` id.
-- ``runtime``: clients, clock, progress and time scale (``Runtime``); ``None`` builds them from the
-  environment (standard credential chain, ``assume_role_arn`` when given, ``DEPLOYER_TIME_SCALE``).
+- ``runtime``: clients, clock, progress and time scale (``deployer.waiter.Runtime``); ``None`` builds
+  them from the environment (standard credential chain, ``assume_role_arn`` when given,
+  ``DEPLOYER_TIME_SCALE``).
 - Returns the flat result map of strings (SPEC §5 + ``region``, ``release_models``,
   ``autoscaling_deregistered``). Raises ``deployer.errors.DeployerError`` subclasses (exit codes).
 - A ``rollout_id`` already acted on (recorded as a tag on the endpoint) means a read-only pass: only
-  Describe/List calls, at most 2 of them when the endpoint serves the spec, and ``deployer.executor`` is
-  not even imported. A new ``rollout_id`` means: roll out.
+  Describe/List calls, at most 2 of them when the endpoint exists, and ``deployer.executor`` is not even
+  imported. A new ``rollout_id`` means: roll out.
+
+The CLI operations (``deploy``, ``hotfix``, ``status``, ``history``, ``rollback``, ``watch``, ``prune``,
+``destroy``) take an endpoint name or a spec and a ``Runtime``, and return plain data for the CLI to show.
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from deployer import reader
+from deployer.errors import InvalidInput, RolloutFailed
+from deployer.spec import Deployment, Spec, parse_spec
+from deployer.waiter import IN_PROGRESS, Runtime, SystemClock, time_scale
+
+if TYPE_CHECKING:
+    from deployer.aws import Clients
+    from deployer.progress import Progress
+
+
+def make_runtime(
+    endpoint_name: str,
+    region: str | None,
+    assume_role_arn: str | None = None,
+    *,
+    progress: Progress | None = None,
+) -> Runtime:
+    """Clients from the standard chain (created on first use), the system clock, stderr progress."""
+    from deployer.aws import Clients
+    from deployer.progress import Progress, default_log_path
+
+    clients = (
+        Clients.for_region(region, assume_role_arn) if region else _default_region_clients(assume_role_arn)
+    )
+    return Runtime(
+        clients=clients,
+        clock=SystemClock(),
+        progress=progress or Progress(log_path=default_log_path(endpoint_name)),
+        scale=time_scale(),
+    )
+
+
+def _default_region_clients(assume_role_arn: str | None) -> Clients:
+    import boto3
+
+    from deployer.aws import Clients
+
+    region = boto3.Session().region_name
+    if not region:
+        raise InvalidInput("region: no region given (use --region or AWS_DEFAULT_REGION / AWS_REGION)")
+    return Clients.for_region(region, assume_role_arn)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Terraform
+
+
+def terraform_apply(
+    spec: Spec,
+    rollout_id: str,
+    *,
+    runtime: Runtime | None = None,
+    assume_role_arn: str | None = None,
+) -> dict[str, str]:
+    """The Terraform ``external`` data source: roll out for a new ``rollout_id``, else read only."""
+    try:
+        return _terraform_apply(
+            spec, rollout_id, runtime or make_runtime(spec.endpoint_name, spec.region, assume_role_arn)
+        )
+    except Exception as error:
+        from deployer.aws import as_refusal
+
+        refusal = as_refusal(error)
+        if refusal is None:
+            raise
+        raise refusal from None
+
+
+def _terraform_apply(spec: Spec, rollout_id: str, rt: Runtime) -> dict[str, str]:
+    sm = rt.clients.sagemaker
+    live = reader.read_endpoint(sm, spec.endpoint_name)
+    if live.exists:
+        acted = bool(rollout_id) and live.state.rollout_id == rollout_id
+    else:
+        acted = bool(rollout_id) and reader.rollout_recorded_on_release(sm, spec, rollout_id)
+    if acted or not rollout_id:
+        return reader.result_map(spec, live)
+    from deployer import executor
+
+    outcome = executor.roll_out(rt, spec, live, rollout_id=rollout_id)
+    return reader.result_map(spec, outcome.live, action=outcome.action, deregistered=outcome.deregistered)
+
+
+# ---------------------------------------------------------------------------------------------------
+# CLI operations
+
+
+def deploy(spec: Spec, rt: Runtime) -> dict[str, str]:
+    """``deploy --spec FILE``: roll out a document (no Terraform rollout id is recorded)."""
+    from deployer import executor
+
+    live = reader.read_endpoint(rt.clients.sagemaker, spec.endpoint_name)
+    outcome = executor.roll_out(rt, spec, live)
+    return reader.result_map(spec, outcome.live, action=outcome.action, deregistered=outcome.deregistered)
+
+
+def live_spec(rt: Runtime, live: reader.Live) -> Spec:
+    """The spec of the release the endpoint serves, rebuilt from DescribeEndpointConfig/DescribeModel and
+    our policy tags (SPEC §6 hotfix: a release equal to the live one but for an image)."""
+    sm = rt.clients.sagemaker
+    config = sm.describe_endpoint_config(EndpointConfigName=live.config_name)
+    variants = []
+    role = ""
+    for pv in config.get("ProductionVariants", []):
+        model = sm.describe_model(ModelName=pv["ModelName"])
+        role = role or model.get("ExecutionRoleArn", "")
+        several = "Containers" in model and "PrimaryContainer" not in model
+        containers = model["Containers"] if several else [model["PrimaryContainer"]]
+        serverless = pv.get("ServerlessConfig")
+        variants.append(
+            {
+                "name": pv["VariantName"],
+                "containers": [
+                    {
+                        "image": c["Image"],
+                        "model_data_url": c.get("ModelDataUrl"),
+                        "environment": c.get("Environment", {}),
+                        "hostname": c.get("ContainerHostname"),
+                    }
+                    for c in containers
+                ],
+                "inference_execution_mode": (model.get("InferenceExecutionConfig") or {}).get("Mode")
+                if len(containers) > 1
+                else None,
+                "instance_type": pv.get("InstanceType"),
+                "initial_instance_count": pv.get("InitialInstanceCount"),
+                "initial_weight": pv.get("InitialVariantWeight", 1.0),
+                "serverless": {
+                    "memory_size_mb": serverless["MemorySizeInMB"],
+                    "max_concurrency": serverless["MaxConcurrency"],
+                    "provisioned_concurrency": serverless.get("ProvisionedConcurrency"),
+                }
+                if serverless
+                else None,
+                "container_startup_health_check_timeout_seconds": pv.get(
+                    "ContainerStartupHealthCheckTimeoutInSeconds"
+                ),
+                "model_data_download_timeout_seconds": pv.get("ModelDataDownloadTimeoutInSeconds"),
+                "volume_size_gb": pv.get("VolumeSizeInGB"),
+            }
+        )
+    document = {
+        "schema_version": 1,
+        "endpoint_name": live.name,
+        "region": live.arn.split(":")[3] if live.arn.count(":") >= 5 else rt.clients.region,
+        "execution_role_arn": role,
+        "variants": variants,
+        "async_inference": _async_document(config.get("AsyncInferenceConfig")),
+        "kms_key_arn": config.get("KmsKeyId"),
+        "deployment": deployment_document(live),
+        "keep_releases": live.state.policy_value("keep", 3),
+        "tags": live.user_tags,
+    }
+    try:
+        return parse_spec(document)
+    except InvalidInput as error:
+        raise InvalidInput(f"the live release of {live.name} cannot be rebuilt as a spec: {error}") from None
+
+
+def _async_document(config: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not config:
+        return None
+    output = config.get("OutputConfig", {})
+    notification = output.get("NotificationConfig", {})
+    return {
+        "output_path": output.get("S3OutputPath"),
+        "failure_path": output.get("S3FailurePath"),
+        "success_topic_arn": notification.get("SuccessTopic"),
+        "error_topic_arn": notification.get("ErrorTopic"),
+        "include_inference_response_in": notification.get("IncludeInferenceResponseIn", []),
+        "max_concurrent_invocations_per_instance": (config.get("ClientConfig") or {}).get(
+            "MaxConcurrentInvocationsPerInstance"
+        ),
+        "kms_key_id": output.get("KmsKeyId"),
+    }
+
+
+def deployment_document(live: reader.Live) -> dict[str, Any]:
+    """The deployment section from our policy tags, else from DescribeEndpoint's LastDeploymentConfig."""
+    from deployer.executor import POLICY_KEYS
+
+    state = live.state
+    items = state.policy_items()
+    document: dict[str, Any] = {}
+    for short, field in POLICY_KEYS:
+        value = items.get(short)
+        if value is not None and value != "":
+            document[field] = int(value) if value.isdigit() else value
+    alarms = list(state.alarms)
+    last = (live.describe or {}).get("LastDeploymentConfig") or {}
+    if not alarms:
+        alarms = [a["AlarmName"] for a in (last.get("AutoRollbackConfiguration") or {}).get("Alarms", [])]
+    if not items:
+        document.update(_from_last_deployment_config(last))
+    document["rollback_alarms"] = alarms
+    if not alarms:
+        document["bake_seconds"] = 0
+    return document
+
+
+def deployment_policy(live: reader.Live) -> Deployment:
+    """The live endpoint's deployment policy as a ``Deployment`` value (defaults where unknown)."""
+    document = deployment_document(live)
+    fields = {f for f in Deployment.__dataclass_fields__}
+    values = {k: v for k, v in document.items() if k in fields}
+    values["rollback_alarms"] = tuple(values.get("rollback_alarms", ()))
+    return Deployment(**values)
+
+
+def _from_last_deployment_config(last: Mapping[str, Any]) -> dict[str, Any]:
+    rolling = last.get("RollingUpdatePolicy")
+    blue_green = last.get("BlueGreenUpdatePolicy")
+    if rolling:
+        return {
+            "strategy": "rolling",
+            "rolling_batch_percent": (rolling.get("MaximumBatchSize") or {}).get("Value", 25),
+            "wait_interval_seconds": rolling.get("WaitIntervalInSeconds", 0),
+            "rollback_batch_percent": (rolling.get("RollbackMaximumBatchSize") or {}).get("Value", 100),
+            "max_execution_timeout_seconds": rolling.get("MaximumExecutionTimeoutInSeconds", 3600),
+        }
+    if blue_green:
+        routing = blue_green.get("TrafficRoutingConfiguration", {})
+        document: dict[str, Any] = {
+            "strategy": "blue_green",
+            "traffic": str(routing.get("Type", "ALL_AT_ONCE")).lower(),
+            "wait_interval_seconds": routing.get("WaitIntervalInSeconds", 0),
+            "termination_wait_seconds": blue_green.get("TerminationWaitInSeconds", 0),
+            "max_execution_timeout_seconds": blue_green.get("MaximumExecutionTimeoutInSeconds", 3600),
+        }
+        if routing.get("CanarySize", {}).get("Type") == "CAPACITY_PERCENT":
+            document["canary_percent"] = routing["CanarySize"]["Value"]
+        if routing.get("LinearStepSize", {}).get("Type") == "CAPACITY_PERCENT":
+            document["linear_step_percent"] = routing["LinearStepSize"]["Value"]
+        return document
+    return {}
+
+
+def _require_live(rt: Runtime, endpoint: str) -> reader.Live:
+    live = reader.read_endpoint(rt.clients.sagemaker, endpoint)
+    if not live.exists:
+        raise InvalidInput(f"endpoint: {endpoint} does not exist in {rt.clients.region or 'this region'}")
+    return live
+
+
+def hotfix(
+    endpoint: str, image: str, variant: str | None, container: str | None, rt: Runtime
+) -> dict[str, str]:
+    """``deploy ENDPOINT --image URI``: the live release with one image replaced, rolled out with the
+    same guardrails, and the endpoint marked so that the next plan-time read reports drift."""
+    from deployer import executor
+
+    live = _require_live(rt, endpoint)
+    if live.status in IN_PROGRESS:
+        settled = executor.wait_settled(rt, endpoint, rt.deadline(7200), "waiting to hotfix")
+        live = reader.Live(live.name, settled, live.tags)
+    spec = live_spec(rt, live).with_image(variant, container, image)
+    outcome = executor.roll_out(rt, spec, live, hotfix=True)
+    return reader.result_map(spec, outcome.live, action=outcome.action, deregistered=outcome.deregistered)
+
+
+def status(endpoint: str, rt: Runtime) -> dict[str, Any]:
+    """What is live, what is pending, capacity, drift, last rollout (DescribeEndpoint + ListTags)."""
+    live = reader.read_endpoint(rt.clients.sagemaker, endpoint)
+    if not live.exists:
+        return {"endpoint_name": endpoint, "exists": False, "status": "", "last_rollout": "none"}
+    outcome, reason = reader.last_rollout(live)
+    state = live.state
+    desired = state.target_config or live.config_name
+    describe = live.describe or {}
+    variants = []
+    for v in describe.get("ProductionVariants", []) or []:
+        deployed = v.get("DeployedImages", []) or []
+        images = [d.get("ResolvedImage") or d.get("SpecifiedImage", "") for d in deployed]
+        variants.append(
+            {
+                "name": v.get("VariantName", ""),
+                "current_instance_count": v.get("CurrentInstanceCount"),
+                "desired_instance_count": v.get("DesiredInstanceCount"),
+                "current_weight": v.get("CurrentWeight"),
+                "serverless": v.get("CurrentServerlessConfig"),
+                "images": images,
+            }
+        )
+    return {
+        "endpoint_name": endpoint,
+        "exists": True,
+        "endpoint_arn": live.arn,
+        "status": live.status,
+        "endpoint_config_name": live.config_name,
+        "pending_endpoint_config_name": live.pending_config,
+        "previous_endpoint_config_name": state.previous_config,
+        "target_endpoint_config_name": state.target_config,
+        "hotfix_release": state.hotfix,
+        "drift": reader.drift(live, desired),
+        "last_rollout": outcome,
+        "last_rollout_reason": reason,
+        "failure_reason": describe.get("FailureReason", "") or "",
+        "variants": variants,
+    }
+
+
+def history(endpoint: str, rt: Runtime) -> list[dict[str, Any]]:
+    """Retained releases newest first, marking live / pending / previous / failed / hotfix."""
+    from deployer import executor
+    from deployer.release import release_from_name
+
+    live = reader.read_endpoint(rt.clients.sagemaker, endpoint)
+    state = live.state
+    rows = []
+    for config in executor.our_configs(rt, endpoint):
+        name = config["EndpointConfigName"]
+        release = release_from_name(endpoint, name) or ""
+        marks = []
+        if name == live.config_name:
+            marks.append("live")
+        if name == live.pending_config:
+            marks.append("pending")
+        if name == state.previous_config:
+            marks.append("previous")
+        if release in state.failed_releases:
+            marks.append("failed")
+        if release and release == state.hotfix:
+            marks.append("hotfix")
+        created = config.get("CreationTime")
+        rows.append(
+            {
+                "endpoint_config_name": name,
+                "release": release,
+                "created": created.isoformat() if hasattr(created, "isoformat") else str(created or ""),
+                "marks": marks,
+            }
+        )
+    return rows
+
+
+def rollback(endpoint: str, to_config: str | None, rt: Runtime) -> dict[str, Any]:
+    """Back to the previous (or a named) retained configuration, with the same guardrails, verified."""
+    from deployer import executor, planner
+    from deployer.release import release_from_name
+
+    live = _require_live(rt, endpoint)
+    target = to_config or live.state.previous_config
+    if not target:
+        raise InvalidInput(f"to: {endpoint} has no previous release recorded; name one with --to CONFIG")
+    if release_from_name(endpoint, target) is None:
+        raise InvalidInput(f"to: {target} is not a configuration of {endpoint} made by sagemaker-rollout")
+    if target == live.config_name and live.status == "InService":
+        return {"endpoint_name": endpoint, "endpoint_config_name": target, "action": "unchanged"}
+    policy = deployment_policy(live)
+    firing = executor.alarms_in_alarm(rt, policy.rollback_alarms)
+    guard = [a for a in policy.rollback_alarms if a not in firing]
+    if firing:
+        rt.progress.info(f"{endpoint}: {', '.join(firing)} in ALARM now; not guarding the rollback with them")
+    deployment = planner.deployment_config(policy, alarms=guard)
+    after = executor.rollback(rt, live, target, deployment, policy.timeout_seconds)
+    return {
+        "endpoint_name": endpoint,
+        "endpoint_config_name": after.config_name,
+        "action": "rolled_back",
+        "previous_endpoint_config_name": after.state.previous_config,
+    }
+
+
+def watch(endpoint: str, rt: Runtime) -> dict[str, Any]:
+    """Follow an in-progress rollout until the endpoint settles, then judge it like a rollout."""
+    from deployer import executor, planner
+
+    live = _require_live(rt, endpoint)
+    timeout = live.state.policy_value("timeout", 7200)
+    describe = executor.wait_settled(rt, endpoint, rt.deadline(timeout), "watching")
+    after = reader.Live(endpoint, describe, live.tags)
+    target = live.state.target_config
+    if target and live.state.last_rollout == "in_progress":
+        verdict = planner.verdict(target, "", describe)
+        if verdict.outcome != "succeeded":
+            what = verdict.outcome.replace("_", " ")
+            raise RolloutFailed(f"{endpoint}: rollout to {target} {what}: {verdict.reason}")
+    return status(endpoint, rt) if after.exists else {"endpoint_name": endpoint, "exists": False}
+
+
+def prune(endpoint: str, keep: int | None, rt: Runtime) -> list[str]:
+    from deployer import executor
+
+    live = _require_live(rt, endpoint)
+    state = live.state
+    keep = keep if keep is not None else state.policy_value("keep", 3)
+    if keep < 1:
+        raise InvalidInput(f"keep: at least 1 (got {keep})")
+    protected = {state.previous_config, live.pending_config}
+    if live.status in IN_PROGRESS:
+        protected.add(state.target_config)
+    return executor.prune(rt, endpoint, keep, protected)
+
+
+def destroy(endpoint: str, rt: Runtime) -> dict[str, list[str]]:
+    from deployer import executor
+
+    live = reader.read_endpoint(rt.clients.sagemaker, endpoint)
+    return executor.destroy(rt, endpoint, live.state.policy_value("timeout", 7200))

@@ -1,0 +1,176 @@
+"""boto3 session and clients: the standard credential chain, optional assume role, standard retries.
+
+boto3 is imported lazily (the Terraform adapter must not pay for it before the spec is valid), and
+clients are created on first use, so a plan-time read builds only the SageMaker client.
+Credentials never come from the Terraform query: the standard chain (environment, profile, OIDC web
+identity, instance role) or an ``assume_role_arn`` assumed through STS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+MAX_ATTEMPTS = 10
+SESSION_NAME = "sagemaker-rollout"
+
+
+def client_config() -> Any:
+    """botocore ``standard`` retry mode (retries throttling and 5xx with backoff), ~10 attempts."""
+    from botocore.config import Config
+
+    return Config(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS}, user_agent_extra=SESSION_NAME)
+
+
+def make_session(region: str, assume_role_arn: str | None = None) -> Any:
+    """A boto3 session for ``region`` from the standard chain, or from an assumed role when given."""
+    import boto3
+
+    session = boto3.Session(region_name=region)
+    if not assume_role_arn:
+        return session
+    sts = session.client("sts", config=client_config())
+    creds = sts.assume_role(RoleArn=assume_role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
+    return boto3.Session(
+        region_name=region,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+class Clients:
+    """The AWS clients the deployer uses, created on first use by ``factory(service_name)``."""
+
+    SERVICES = ("sagemaker", "application-autoscaling", "cloudwatch")
+
+    def __init__(self, factory: Callable[[str], Any], region: str) -> None:
+        self._factory = factory
+        self._cache: dict[str, Any] = {}
+        self.region = region
+
+    @classmethod
+    def from_session(cls, session: Any) -> Clients:
+        config = client_config()
+        return cls(lambda name: session.client(name, config=config), session.region_name)
+
+    @classmethod
+    def for_region(cls, region: str, assume_role_arn: str | None = None) -> Clients:
+        """Clients whose session (and role assumption) is made only when the first client is needed."""
+        holder: dict[str, Any] = {}
+
+        def factory(name: str) -> Any:
+            if "session" not in holder:
+                holder["session"] = make_session(region, assume_role_arn)
+            return holder["session"].client(name, config=client_config())
+
+        return cls(factory, region)
+
+    @classmethod
+    def from_mapping(cls, clients: Mapping[str, Any], region: str = "us-east-1") -> Clients:
+        """Ready-made clients (tests with botocore Stubber)."""
+        return cls(lambda name: clients[name], region)
+
+    def get(self, name: str) -> Any:
+        if name not in self._cache:
+            self._cache[name] = self._factory(name)
+        return self._cache[name]
+
+    @property
+    def sagemaker(self) -> Any:
+        return self.get("sagemaker")
+
+    @property
+    def autoscaling(self) -> Any:
+        return self.get("application-autoscaling")
+
+    @property
+    def cloudwatch(self) -> Any:
+        return self.get("cloudwatch")
+
+
+def error_code(error: BaseException) -> str:
+    """The AWS error code of a botocore ClientError, else ""."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def error_message(error: BaseException) -> str:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Message", ""))
+    return str(error)
+
+
+def is_not_found(error: BaseException) -> bool:
+    """SageMaker answers a missing endpoint/config/model with ValidationException "Could not find ..."."""
+    code = error_code(error)
+    if code in {"ResourceNotFound", "ResourceNotFoundException", "NotFoundException"}:
+        return True
+    validation = code in {"ValidationException", "ValidationError"}
+    return validation and "could not find" in error_message(error).lower()
+
+
+def is_already_exists(error: BaseException) -> bool:
+    """SageMaker answers a duplicate name with ValidationException "Cannot create already existing ..."."""
+    message = error_message(error).lower()
+    return error_code(error) in {"ValidationException", "ValidationError", "ResourceInUse"} and (
+        "already exist" in message or error_code(error) == "ResourceInUse"
+    )
+
+
+REFUSED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "SignatureDoesNotMatch",
+        "ResourceLimitExceeded",
+        "LimitExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+        "InternalFailure",
+        "InternalServerError",
+    }
+)
+
+
+def is_throttling(error: BaseException) -> bool:
+    return error_code(error) in {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+    }
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Throttling or a server-side error (after botocore's own retries gave up)."""
+    if is_throttling(error):
+        return True
+    status = getattr(error, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return isinstance(status, int) and status >= 500
+
+
+def as_refusal(error: BaseException) -> Exception | None:
+    """A botocore error as ``AwsRefused`` (exit 4) with one line, else None (not an AWS error)."""
+    from deployer.errors import AwsRefused
+
+    module = type(error).__module__.split(".")[0]
+    if module not in {"botocore", "boto3"}:
+        return None
+    code = error_code(error)
+    operation = getattr(error, "operation_name", "")
+    if code:
+        where = f" {operation}" if operation else ""
+        return AwsRefused(f"AWS refused{where}: {code}: {error_message(error)}")
+    return AwsRefused(f"AWS unreachable or no credentials: {type(error).__name__}: {error}")

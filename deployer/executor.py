@@ -1,0 +1,671 @@
+"""The write path: releases, rollouts, rollbacks, pruning and destruction, each verified.
+
+Order of a rollout (issue 3, docs/aws-behaviour.md):
+
+1. record the rollout on the endpoint (AddTags: rollout id, ``in_progress``, target configuration)
+   before any other write, so that an interrupted run is never retried by a plan-time read;
+2. wait, bounded by ``deployment.timeout_seconds``, until the endpoint is settled;
+3. create the release's models and configuration (idempotent: "already exists" means reuse);
+4. deregister the scalable targets the update would break;
+5. CreateEndpoint, or UpdateEndpoint with the full DeploymentConfig;
+6. wait, then judge: success only if the endpoint serves the configuration we asked for;
+7. record the outcome on the endpoint; with ``bake_seconds`` watch the rollback alarms and roll back
+   ourselves if one fires; after success only, prune beyond ``keep_releases``.
+
+A deadline raises ``RolloutTimeout`` and undoes nothing (the tags keep saying ``in_progress``; the read
+path judges the endpoint once it settles).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from deployer import planner, reader
+from deployer.aws import error_code, error_message, is_already_exists, is_not_found, is_retryable
+from deployer.errors import RolloutFailed, RolloutTimeout
+from deployer.release import (
+    TAG_ENDPOINT,
+    TAG_HOTFIX,
+    TAG_LAST_ROLLOUT,
+    TAG_LAST_ROLLOUT_REASON,
+    TAG_MANAGED_BY,
+    TAG_MANAGED_BY_VALUE,
+    TAG_ROLLOUT_ID,
+    config_name,
+    name_prefix,
+    release_from_name,
+    release_id,
+    resource_tags,
+)
+from deployer.spec import Spec
+from deployer.waiter import Runtime, WaitTimeout, endpoint_settled, poll
+
+TAG_VALUE_MAX = 256
+MAX_FAILED_RELEASES = 12
+
+
+# ---------------------------------------------------------------------------------------------------
+# Tags
+
+
+def tag_value(text: str) -> str:
+    """SageMaker tag values: letters, separators, numbers and ``_.:/=+-@``, at most 256 characters."""
+    kept = []
+    for ch in str(text):
+        category = unicodedata.category(ch)
+        ok = category[0] in "LN" or category in ("Zs", "Zl", "Zp") or ch in "_.:/=+-@"
+        kept.append(ch if ok else " ")
+    value = " ".join("".join(kept).split())
+    return value if len(value) <= TAG_VALUE_MAX else value[: TAG_VALUE_MAX - 3] + "..."
+
+
+def as_tags(mapping: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": tag_value(v)} for k, v in mapping.items()]
+
+
+def add_tags(rt: Runtime, arn: str, tags: Mapping[str, str]) -> None:
+    if tags:
+        rt.clients.sagemaker.add_tags(ResourceArn=arn, Tags=as_tags(tags))
+
+
+def delete_tags(rt: Runtime, arn: str, keys: Iterable[str]) -> None:
+    keys = list(keys)
+    if keys:
+        rt.clients.sagemaker.delete_tags(ResourceArn=arn, TagKeys=keys)
+
+
+POLICY_KEYS = (
+    ("strategy", "strategy"),
+    ("traffic", "traffic"),
+    ("canary", "canary_percent"),
+    ("linear", "linear_step_percent"),
+    ("wait", "wait_interval_seconds"),
+    ("term", "termination_wait_seconds"),
+    ("max", "max_execution_timeout_seconds"),
+    ("batch", "rolling_batch_percent"),
+    ("rbatch", "rollback_batch_percent"),
+    ("bake", "bake_seconds"),
+    ("timeout", "timeout_seconds"),
+)
+
+
+def policy_tag(spec: Spec) -> str:
+    """The deployment policy and retention in one tag value (CLI rollback and hotfix reuse them)."""
+    d = spec.deployment
+    items = [f"{short}={getattr(d, field)}" for short, field in POLICY_KEYS]
+    return " ".join([*items, f"keep={spec.keep_releases}"])
+
+
+def alarms_tag(spec: Spec) -> str:
+    """The rollback alarm names, space-separated, when every name survives a tag value unchanged."""
+    names = spec.deployment.rollback_alarms
+    joined = " ".join(names)
+    if any(" " in n for n in names) or tag_value(joined) != joined:
+        return ""
+    return joined
+
+
+def endpoint_tags(spec: Spec) -> dict[str, str]:
+    """Tags of an endpoint we manage: ours plus the user's (SPEC §3 ``tags``)."""
+    tags = {TAG_MANAGED_BY: TAG_MANAGED_BY_VALUE, TAG_ENDPOINT: spec.endpoint_name}
+    tags.update(dict(spec.tags))
+    tags[reader.TAG_POLICY] = policy_tag(spec)
+    tags[reader.TAG_ALARMS] = alarms_tag(spec)
+    return tags
+
+
+def failed_list(state: reader.EndpointState, release: str) -> str:
+    releases = [r for r in state.failed_releases if r != release] + [release]
+    return " ".join(releases[-MAX_FAILED_RELEASES:])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Waiting
+
+
+def _describe_or_none(rt: Runtime, name: str) -> dict[str, Any] | None:
+    return reader.describe_endpoint(rt.clients.sagemaker, name)
+
+
+def _show(rt: Runtime, name: str):
+    def on_poll(describe: Mapping[str, Any] | None) -> None:
+        if describe is None:
+            rt.progress.live(f"{name}: gone")
+            return
+        parts = [f"{name}: {describe.get('EndpointStatus')} on {describe.get('EndpointConfigName')}"]
+        pending = describe.get("PendingDeploymentSummary") or {}
+        if pending:
+            parts.append(f"-> {pending.get('EndpointConfigName')}")
+            statuses = []
+            for v in pending.get("ProductionVariants", []) or []:
+                for s in v.get("VariantStatus", []) or []:
+                    statuses.append(f"{v.get('VariantName')}:{s.get('Status')}")
+            if statuses:
+                parts.append("(" + ", ".join(statuses) + ")")
+        rt.progress.live(" ".join(parts))
+
+    return on_poll
+
+
+def wait_settled(rt: Runtime, name: str, deadline: float, doing: str) -> dict[str, Any] | None:
+    """Poll DescribeEndpoint until settled (or gone); ``RolloutTimeout`` at the deadline."""
+    try:
+        return poll(
+            lambda: _describe_or_none(rt, name),
+            endpoint_settled,
+            clock=rt.clock,
+            schedule=rt.schedule,
+            timeout_seconds=rt.remaining(deadline),
+            on_poll=_show(rt, name),
+            is_transient=is_retryable,
+        )
+    except WaitTimeout as timeout:
+        status = (timeout.last or {}).get("EndpointStatus", "unknown")
+        raise RolloutTimeout(
+            f"{name}: still {status} at the deadline while {doing}; nothing was undone "
+            f"(follow it with: sagemaker-rollout watch {name})"
+        ) from None
+    finally:
+        rt.progress.done()
+
+
+def wait_gone(rt: Runtime, name: str, deadline: float) -> None:
+    try:
+        poll(
+            lambda: _describe_or_none(rt, name),
+            lambda d: d is None,
+            clock=rt.clock,
+            schedule=rt.schedule,
+            timeout_seconds=rt.remaining(deadline),
+            on_poll=_show(rt, name),
+            is_transient=is_retryable,
+        )
+    except WaitTimeout:
+        raise RolloutTimeout(f"{name}: still not deleted at the deadline; nothing was undone") from None
+    finally:
+        rt.progress.done()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Releases
+
+
+@dataclass(frozen=True)
+class Release:
+    config_name: str
+    config_arn: str
+    variants: tuple[Mapping[str, Any], ...]  # ProductionVariants as created (or as found)
+    created: bool
+
+
+def ensure_release(
+    rt: Runtime, spec: Spec, live_describe: Mapping[str, Any] | None, extra_tags: Mapping[str, str]
+) -> Release:
+    """Create the release's models and configuration, reusing whatever a previous run created."""
+    sm = rt.clients.sagemaker
+    release = release_id(spec)
+    tags = resource_tags(spec.endpoint_name, release) + as_tags(dict(spec.tags))
+    for model in planner.model_requests(spec, release):
+        try:
+            sm.create_model(ModelName=model.name, Tags=tags, **model.params)
+            rt.progress.info(f"created model {model.name}")
+        except Exception as error:
+            if not is_already_exists(error):
+                raise
+            rt.progress.info(f"reusing model {model.name}")
+    request = planner.config_request(spec, live_describe, release)
+    name = request["EndpointConfigName"]
+    try:
+        arn = sm.create_endpoint_config(Tags=tags + as_tags(extra_tags), **request)["EndpointConfigArn"]
+        rt.progress.info(f"created endpoint configuration {name}")
+        return Release(name, arn, tuple(request["ProductionVariants"]), True)
+    except Exception as error:
+        if not is_already_exists(error):
+            raise
+    found = sm.describe_endpoint_config(EndpointConfigName=name)
+    rt.progress.info(f"reusing endpoint configuration {name}")
+    add_tags(rt, found["EndpointConfigArn"], extra_tags)
+    return Release(name, found["EndpointConfigArn"], tuple(found.get("ProductionVariants", [])), False)
+
+
+def config_variants(rt: Runtime, name: str) -> tuple[Mapping[str, Any], ...] | None:
+    """ProductionVariants of a configuration, None when it does not exist."""
+    if not name:
+        return None
+    try:
+        found = rt.clients.sagemaker.describe_endpoint_config(EndpointConfigName=name)
+    except Exception as error:
+        if is_not_found(error):
+            return None
+        raise
+    return tuple(found.get("ProductionVariants", []))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Autoscaling
+
+
+def scalable_targets(rt: Runtime, endpoint: str, variants: Iterable[str] | None = None) -> list[dict]:
+    """Registered SageMaker scalable targets of this endpoint's variants (all of them when None)."""
+    client = rt.clients.autoscaling
+    kwargs: dict[str, Any] = {"ServiceNamespace": planner.AUTOSCALING_NAMESPACE}
+    if variants is not None:
+        ids = [planner.resource_id(endpoint, v) for v in variants]
+        if not ids:
+            return []
+        kwargs["ResourceIds"] = ids
+    targets: list[dict] = []
+    while True:
+        answer = client.describe_scalable_targets(**kwargs)
+        targets += [
+            t
+            for t in answer.get("ScalableTargets", [])
+            if planner.variant_of_resource_id(endpoint, t.get("ResourceId", "")) is not None
+        ]
+        token = answer.get("NextToken")
+        if not token:
+            return targets
+        kwargs["NextToken"] = token
+
+
+def deregister(
+    rt: Runtime, endpoint: str, variants: Sequence[str], targets: Iterable[Mapping[str, Any]]
+) -> None:
+    for target in targets:
+        if planner.variant_of_resource_id(endpoint, target["ResourceId"]) in variants:
+            rt.clients.autoscaling.deregister_scalable_target(
+                ServiceNamespace=planner.AUTOSCALING_NAMESPACE,
+                ResourceId=target["ResourceId"],
+                ScalableDimension=target["ScalableDimension"],
+            )
+            rt.progress.info(f"deregistered {target['ResourceId']} ({target['ScalableDimension']})")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Create / update and verdict
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What one CreateEndpoint/UpdateEndpoint led to."""
+
+    verdict: planner.Verdict
+    describe: Mapping[str, Any] | None
+    deregistered: tuple[str, ...] = ()
+
+
+def _busy(error: BaseException) -> bool:
+    return error_code(error) in {"ValidationException", "ValidationError"} and "in-progress" in error_message(
+        error
+    ).lower().replace("in progress", "in-progress")
+
+
+def _deployment_config_refused(error: BaseException) -> bool:
+    message = error_message(error).lower()
+    return error_code(error) in {"ValidationException", "ValidationError"} and (
+        "deploymentconfig" in message.replace(" ", "") or "deployment config" in message
+    )
+
+
+def update_to(
+    rt: Runtime,
+    endpoint: str,
+    target_config: str,
+    target_variants: Sequence[Mapping[str, Any]],
+    deployment: Mapping[str, Any],
+    describe: Mapping[str, Any],
+    deadline: float,
+) -> Moved:
+    """Deregister what the update would break, UpdateEndpoint, wait, judge."""
+    sm = rt.clients.sagemaker
+    live_variants = config_variants(rt, str(describe.get("EndpointConfigName", ""))) or ()
+    targets = scalable_targets(rt, endpoint, [v["VariantName"] for v in live_variants])
+    drop = planner.variants_to_deregister(endpoint, live_variants, target_variants, targets)
+    deregister(rt, endpoint, drop, targets)
+    reason_before = str(describe.get("FailureReason", "") or "")
+    request = planner.update_request(endpoint, target_config, target_variants, describe, deployment)
+    while True:
+        try:
+            sm.update_endpoint(**request)
+            break
+        except Exception as error:
+            if _busy(error):
+                # Another actor started an update between our look and our call: wait again.
+                describe = wait_settled(rt, endpoint, deadline, "waiting for another update to finish") or {}
+                continue
+            if _deployment_config_refused(error) and "DeploymentConfig" in request:
+                # Guardrails not accepted for this endpoint kind (AWS-FACTS.md, UNVERIFIED kinds):
+                # update without them; bake_seconds is then the only alarm watch.
+                rt.progress.info(f"DeploymentConfig refused ({error_message(error)}); updating without it")
+                request.pop("DeploymentConfig")
+                continue
+            raise
+    rt.progress.info(f"{endpoint}: updating to {target_config}")
+    after = wait_settled(rt, endpoint, deadline, f"updating to {target_config}")
+    return Moved(planner.verdict(target_config, reason_before, after), after, drop)
+
+
+def create(rt: Runtime, spec: Spec, target_config: str, tags: Mapping[str, str], deadline: float) -> Moved:
+    rt.clients.sagemaker.create_endpoint(
+        EndpointName=spec.endpoint_name,
+        EndpointConfigName=target_config,
+        DeploymentConfig=planner.deployment_config(spec.deployment),
+        Tags=as_tags(tags),
+    )
+    rt.progress.info(f"{spec.endpoint_name}: creating on {target_config}")
+    after = wait_settled(rt, spec.endpoint_name, deadline, f"creating on {target_config}")
+    return Moved(planner.verdict(target_config, "", after), after)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Rollout
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: str  # created | updated | unchanged
+    deregistered: tuple[str, ...]
+    live: reader.Live
+
+
+def roll_out(
+    rt: Runtime,
+    spec: Spec,
+    live: reader.Live,
+    *,
+    rollout_id: str | None = None,
+    hotfix: bool = False,
+) -> Outcome:
+    """Roll the endpoint to the spec's release (see the module docstring for the order)."""
+    sm = rt.clients.sagemaker
+    name = spec.endpoint_name
+    release = release_id(spec)
+    target = config_name(name, release)
+    deadline = rt.deadline(spec.deployment.timeout_seconds)
+    state = live.state
+    start_tags = {
+        TAG_LAST_ROLLOUT: "in_progress",
+        TAG_LAST_ROLLOUT_REASON: "",
+        reader.TAG_TARGET_CONFIG: target,
+    }
+    if rollout_id:
+        start_tags[TAG_ROLLOUT_ID] = rollout_id
+    describe = live.describe
+    if describe is not None:
+        add_tags(rt, live.arn, {**start_tags, **endpoint_tags(spec)})
+        describe = wait_settled(rt, name, deadline, "waiting for the endpoint to settle before the rollout")
+        if describe is not None and describe.get("EndpointStatus") == "Failed":
+            # Failed: DeleteEndpoint is the only operation possible (SageMaker API, EndpointStatus).
+            rt.progress.info(f"{name}: Failed ({describe.get('FailureReason', '')}); deleting, then creating")
+            sm.delete_endpoint(EndpointName=name)
+            wait_gone(rt, name, deadline)
+            describe = None
+    if (
+        describe is not None
+        and describe.get("EndpointConfigName") == target
+        and (planner.verdict(target, "", describe).outcome == "succeeded")
+    ):
+        arn = describe["EndpointArn"]
+        add_tags(rt, arn, {TAG_LAST_ROLLOUT: "succeeded", TAG_LAST_ROLLOUT_REASON: ""})
+        if state.hotfix and not hotfix:
+            delete_tags(rt, arn, [TAG_HOTFIX])
+        rt.progress.info(f"{name}: already serves {target}")
+        return Outcome("unchanged", (), reader.read_endpoint(sm, name))
+
+    config_tags = {TAG_ROLLOUT_ID: rollout_id} if rollout_id and describe is None else {}
+    built = ensure_release(rt, spec, describe, config_tags)
+    if describe is None:
+        tags = {**endpoint_tags(spec), **start_tags}
+        if hotfix:
+            tags[TAG_HOTFIX] = release
+        moved = create(rt, spec, target, tags, deadline)
+        action, old_live = "created", ""
+    else:
+        old_live = str(describe.get("EndpointConfigName", ""))
+        moved = update_to(
+            rt, name, target, built.variants, planner.deployment_config(spec.deployment), describe, deadline
+        )
+        action = "updated"
+    arn = str((moved.describe or {}).get("EndpointArn", live.arn))
+    if moved.verdict.outcome != "succeeded":
+        record_failure(rt, arn, state, release, moved.verdict)
+        raise RolloutFailed(
+            f"{name}: rollout to {target} {moved.verdict.outcome.replace('_', ' ')}: {moved.verdict.reason}"
+        )
+    done = {TAG_LAST_ROLLOUT: "succeeded", TAG_LAST_ROLLOUT_REASON: ""}
+    if old_live and old_live != target:
+        done[reader.TAG_PREVIOUS_CONFIG] = old_live
+    if hotfix:
+        done[TAG_HOTFIX] = release
+    add_tags(rt, arn, done)
+    if not hotfix and state.hotfix:
+        delete_tags(rt, arn, [TAG_HOTFIX])
+    rt.progress.info(f"{name}: serves {target}")
+    if spec.deployment.bake_seconds > 0 and old_live and old_live != target:
+        bake(rt, spec, target, old_live, state, arn)
+    previous = old_live or state.previous_config
+    prune(rt, name, spec.keep_releases, {target, previous})
+    return Outcome(action, moved.deregistered, reader.read_endpoint(sm, name))
+
+
+def record_failure(
+    rt: Runtime, arn: str, state: reader.EndpointState, release: str, verdict: planner.Verdict
+) -> None:
+    if not arn:
+        return
+    try:
+        add_tags(
+            rt,
+            arn,
+            {
+                TAG_LAST_ROLLOUT: verdict.outcome,
+                TAG_LAST_ROLLOUT_REASON: verdict.reason,
+                reader.TAG_FAILED_RELEASES: failed_list(state, release),
+            },
+        )
+    except Exception as error:  # the endpoint may be gone; the reason still reaches the caller
+        rt.progress.info(f"could not record the outcome on the endpoint: {error_message(error)}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bake and rollback
+
+
+def alarms_in_alarm(rt: Runtime, alarms: Sequence[str]) -> list[str]:
+    if not alarms:
+        return []
+    answer = rt.clients.cloudwatch.describe_alarms(AlarmNames=list(alarms))
+    found = answer.get("MetricAlarms", []) + answer.get("CompositeAlarms", [])
+    return sorted(a["AlarmName"] for a in found if a.get("StateValue") == "ALARM")
+
+
+def bake(rt: Runtime, spec: Spec, target: str, old_live: str, state: reader.EndpointState, arn: str) -> None:
+    """Watch the rollback alarms for ``bake_seconds``; one in ALARM: roll back to ``old_live``."""
+    name = spec.endpoint_name
+    alarms = spec.deployment.rollback_alarms
+    rt.progress.info(f"{name}: baking {spec.deployment.bake_seconds} s, watching {', '.join(alarms)}")
+    try:
+        firing = poll(
+            lambda: alarms_in_alarm(rt, alarms),
+            bool,
+            clock=rt.clock,
+            schedule=rt.schedule,
+            timeout_seconds=spec.deployment.bake_seconds,
+            is_transient=is_retryable,
+        )
+    except WaitTimeout:
+        rt.progress.info(f"{name}: bake passed, no alarm fired")
+        return
+    reason = f"alarm {', '.join(firing)} in ALARM during the bake; rolled back to {old_live}"
+    rt.progress.info(f"{name}: {reason}")
+    add_tags(rt, arn, {TAG_LAST_ROLLOUT: "in_progress", reader.TAG_TARGET_CONFIG: old_live})
+    describe = reader.describe_endpoint(rt.clients.sagemaker, name) or {}
+    # The firing alarm must not guard the way back (SageMaker would roll the rollback back).
+    deployment = planner.deployment_config(spec.deployment, alarms=())
+    variants = config_variants(rt, old_live) or ()
+    deadline = rt.deadline(spec.deployment.timeout_seconds)
+    moved = update_to(rt, name, old_live, variants, deployment, describe, deadline)
+    release = release_id(spec)
+    if moved.verdict.outcome != "succeeded":
+        why = f"{reason}, but: {moved.verdict.reason}"
+        record_failure(rt, arn, state, release, planner.Verdict("failed", why))
+        raise RolloutFailed(f"{name}: {why}")
+    add_tags(
+        rt,
+        arn,
+        {
+            TAG_LAST_ROLLOUT: "rolled_back",
+            TAG_LAST_ROLLOUT_REASON: reason,
+            reader.TAG_PREVIOUS_CONFIG: state.previous_config,
+            reader.TAG_FAILED_RELEASES: failed_list(state, release),
+        },
+    )
+    raise RolloutFailed(f"{name}: {reason}")
+
+
+def rollback(
+    rt: Runtime, live: reader.Live, to_config: str, deployment: Mapping[str, Any], timeout_seconds: int
+) -> reader.Live:
+    """Update the endpoint to a retained configuration, with guardrails, and verify it."""
+    name = live.name
+    deadline = rt.deadline(timeout_seconds)
+    variants = config_variants(rt, to_config)
+    if variants is None:
+        raise RolloutFailed(f"{name}: configuration {to_config} does not exist (see: history {name})")
+    add_tags(
+        rt,
+        live.arn,
+        {TAG_LAST_ROLLOUT: "in_progress", TAG_LAST_ROLLOUT_REASON: "", reader.TAG_TARGET_CONFIG: to_config},
+    )
+    describe = wait_settled(rt, name, deadline, "waiting for the endpoint to settle") or {}
+    old_live = str(describe.get("EndpointConfigName", ""))
+    moved = update_to(rt, name, to_config, variants, deployment, describe, deadline)
+    state = live.state
+    if moved.verdict.outcome != "succeeded":
+        release = release_from_name(name, to_config) or ""
+        record_failure(rt, live.arn, state, release, moved.verdict)
+        raise RolloutFailed(
+            f"{name}: rollback to {to_config} {moved.verdict.outcome.replace('_', ' ')}: "
+            f"{moved.verdict.reason}"
+        )
+    done = {TAG_LAST_ROLLOUT: "succeeded", TAG_LAST_ROLLOUT_REASON: f"rolled back from {old_live}"}
+    if old_live != to_config:
+        done[reader.TAG_PREVIOUS_CONFIG] = old_live
+    add_tags(rt, live.arn, done)
+    if state.hotfix:
+        delete_tags(rt, live.arn, [TAG_HOTFIX])
+    return reader.read_endpoint(rt.clients.sagemaker, name)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Retention and cleanup
+
+
+def our_configs(rt: Runtime, endpoint: str) -> list[dict[str, Any]]:
+    """Our configurations of this endpoint, newest first (ListEndpointConfigs sorts by creation time)."""
+    sm = rt.clients.sagemaker
+    kwargs: dict[str, Any] = {
+        "NameContains": name_prefix(endpoint),
+        "SortBy": "CreationTime",
+        "SortOrder": "Descending",
+        "MaxResults": 100,
+    }
+    found: list[dict[str, Any]] = []
+    while True:
+        answer = sm.list_endpoint_configs(**kwargs)
+        configs = answer.get("EndpointConfigs", [])
+        found += [c for c in configs if release_from_name(endpoint, c["EndpointConfigName"])]
+        token = answer.get("NextToken")
+        if not token:
+            break
+        kwargs["NextToken"] = token
+    return sorted(found, key=lambda c: c.get("CreationTime", 0), reverse=True)
+
+
+def our_models(rt: Runtime, endpoint: str) -> list[str]:
+    sm = rt.clients.sagemaker
+    kwargs: dict[str, Any] = {"NameContains": name_prefix(endpoint), "MaxResults": 100}
+    names: list[str] = []
+    while True:
+        answer = sm.list_models(**kwargs)
+        models = answer.get("Models", [])
+        names += [m["ModelName"] for m in models if release_from_name(endpoint, m["ModelName"])]
+        token = answer.get("NextToken")
+        if not token:
+            return names
+        kwargs["NextToken"] = token
+
+
+def _delete_quietly(call: Any, **kwargs: Any) -> None:
+    try:
+        call(**kwargs)
+    except Exception as error:
+        if not is_not_found(error):
+            raise
+
+
+def prune(rt: Runtime, endpoint: str, keep: int, protected: Iterable[str]) -> list[str]:
+    """Delete configurations (and their models) beyond the ``keep`` newest, never a protected one nor
+    the live or pending configuration as DescribeEndpoint shows them right now."""
+    live = reader.describe_endpoint(rt.clients.sagemaker, endpoint) or {}
+    pending = (live.get("PendingDeploymentSummary") or {}).get("EndpointConfigName", "")
+    shield = {p for p in protected if p} | {live.get("EndpointConfigName", ""), pending} - {""}
+    configs = [
+        (c["EndpointConfigName"], release_from_name(endpoint, c["EndpointConfigName"]) or "")
+        for c in our_configs(rt, endpoint)
+    ]
+    doomed = planner.releases_to_prune(configs, keep, shield)
+    if not doomed:
+        return []
+    kept_releases = {rel for n, rel in configs if (n, rel) not in doomed}
+    doomed_releases = {rel for _, rel in doomed} - kept_releases
+    for config, _ in doomed:
+        _delete_quietly(rt.clients.sagemaker.delete_endpoint_config, EndpointConfigName=config)
+        rt.progress.info(f"pruned endpoint configuration {config}")
+    for model in our_models(rt, endpoint):
+        if release_from_name(endpoint, model) in doomed_releases:
+            _delete_quietly(rt.clients.sagemaker.delete_model, ModelName=model)
+            rt.progress.info(f"pruned model {model}")
+    return [c for c, _ in doomed]
+
+
+def destroy(rt: Runtime, endpoint: str, timeout_seconds: int) -> dict[str, list[str]]:
+    """Deregister scalable targets, delete the endpoint (waiting until it is gone), then every
+    configuration and model of ours for it."""
+    sm = rt.clients.sagemaker
+    deadline = rt.deadline(timeout_seconds)
+    targets = scalable_targets(rt, endpoint)
+    deregister(
+        rt,
+        endpoint,
+        [planner.variant_of_resource_id(endpoint, t["ResourceId"]) or "" for t in targets],
+        targets,
+    )
+    describe = reader.describe_endpoint(sm, endpoint)
+    deleted_endpoint: list[str] = []
+    if describe is not None:
+        wait_settled(rt, endpoint, deadline, "waiting for the endpoint to settle before deleting it")
+        try:
+            sm.delete_endpoint(EndpointName=endpoint)
+        except Exception as error:
+            if not is_not_found(error):
+                raise
+        rt.progress.info(f"{endpoint}: deleting")
+        wait_gone(rt, endpoint, deadline)
+        deleted_endpoint.append(endpoint)
+    configs = [c["EndpointConfigName"] for c in our_configs(rt, endpoint)]
+    for config in configs:
+        _delete_quietly(sm.delete_endpoint_config, EndpointConfigName=config)
+    models = our_models(rt, endpoint)
+    for model in models:
+        _delete_quietly(sm.delete_model, ModelName=model)
+    rt.progress.info(f"{endpoint}: deleted {len(configs)} configurations and {len(models)} models")
+    return {
+        "endpoint": deleted_endpoint,
+        "configs": configs,
+        "models": models,
+        "deregistered": [t["ResourceId"] for t in targets],
+    }

@@ -1,0 +1,318 @@
+"""Pure decisions of a rollout: no AWS calls, no clock. Inputs are the spec and what AWS described.
+
+- The requests that build a release: CreateModel per variant, CreateEndpointConfig.
+- Capacity carry-over (AWS-FACTS.md, Application Auto Scaling): a new configuration's
+  ``InitialInstanceCount`` is the live ``DesiredInstanceCount`` of the same-named variant clamped to at
+  least 1 (an asynchronous endpoint scaled to 0), and UpdateEndpoint keeps live counts with
+  ``RetainAllVariantProperties=True`` whenever a variant keeps its name.
+- Which scalable targets must be deregistered before the update: the instance type of a registered
+  variant changes, it moves between serverless and instances, or it disappears.
+- The full DeploymentConfig, passed on EVERY update (a DeploymentConfig is not reused by later updates
+  unless passed again, AWS-FACTS.md).
+- The verdict after the endpoint settles: success only when it serves the configuration we asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from deployer.release import config_name, model_name, release_id
+from deployer.spec import Deployment, Spec, Variant
+from deployer.waiter import IN_PROGRESS, TERMINAL_FAILED
+
+AUTOSCALING_NAMESPACE = "sagemaker"
+
+
+def resource_id(endpoint_name: str, variant_name: str) -> str:
+    """Application Auto Scaling ResourceId of a SageMaker variant."""
+    return f"endpoint/{endpoint_name}/variant/{variant_name}"
+
+
+def variant_of_resource_id(endpoint_name: str, resource: str) -> str | None:
+    prefix = f"endpoint/{endpoint_name}/variant/"
+    return resource[len(prefix) :] if resource.startswith(prefix) else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Release requests
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    name: str
+    variant_name: str
+    params: Mapping[str, Any]  # CreateModel keyword arguments, without ModelName and Tags
+
+
+def _container_definition(container: Any) -> dict[str, Any]:
+    definition: dict[str, Any] = {"Image": container.image}
+    if container.model_data_url:
+        definition["ModelDataUrl"] = container.model_data_url
+    if container.environment:
+        definition["Environment"] = dict(container.environment)
+    if container.hostname:
+        definition["ContainerHostname"] = container.hostname
+    return definition
+
+
+def model_requests(spec: Spec, release: str | None = None) -> tuple[ModelRequest, ...]:
+    release = release or release_id(spec)
+    requests = []
+    for index, variant in enumerate(spec.variants):
+        params: dict[str, Any] = {"ExecutionRoleArn": spec.execution_role_arn}
+        if len(variant.containers) == 1:
+            params["PrimaryContainer"] = _container_definition(variant.containers[0])
+        else:
+            params["Containers"] = [_container_definition(c) for c in variant.containers]
+            params["InferenceExecutionConfig"] = {"Mode": variant.inference_execution_mode or "Serial"}
+        requests.append(ModelRequest(model_name(spec.endpoint_name, release, index), variant.name, params))
+    return tuple(requests)
+
+
+def model_names(spec: Spec, release: str | None = None) -> tuple[str, ...]:
+    release = release or release_id(spec)
+    return tuple(model_name(spec.endpoint_name, release, i) for i in range(len(spec.variants)))
+
+
+def live_desired_counts(describe: Mapping[str, Any] | None) -> dict[str, int]:
+    """Live DesiredInstanceCount per instance-based variant (absent for serverless variants)."""
+    counts: dict[str, int] = {}
+    for summary in (describe or {}).get("ProductionVariants", []) or []:
+        count = summary.get("DesiredInstanceCount")
+        if isinstance(count, int) and not summary.get("CurrentServerlessConfig"):
+            counts[summary["VariantName"]] = count
+    return counts
+
+
+def initial_instance_count(variant: Variant, live_counts: Mapping[str, int]) -> int | None:
+    """The new configuration's InitialInstanceCount: the live desired count (>= 1) when the variant is
+    live, else the spec's count. None for a serverless variant."""
+    if variant.serverless is not None:
+        return None
+    if variant.name in live_counts:
+        return max(1, live_counts[variant.name])
+    return variant.initial_instance_count or 1
+
+
+def production_variant(variant: Variant, model: str, count: int | None) -> dict[str, Any]:
+    pv: dict[str, Any] = {
+        "VariantName": variant.name,
+        "ModelName": model,
+        "InitialVariantWeight": float(variant.initial_weight),
+    }
+    if variant.serverless is not None:
+        serverless: dict[str, Any] = {
+            "MemorySizeInMB": variant.serverless.memory_size_mb,
+            "MaxConcurrency": variant.serverless.max_concurrency,
+        }
+        if variant.serverless.provisioned_concurrency is not None:
+            serverless["ProvisionedConcurrency"] = variant.serverless.provisioned_concurrency
+        pv["ServerlessConfig"] = serverless
+    else:
+        pv["InstanceType"] = variant.instance_type
+        pv["InitialInstanceCount"] = count if count is not None else 1
+    if variant.container_startup_health_check_timeout_seconds is not None:
+        startup = variant.container_startup_health_check_timeout_seconds
+        pv["ContainerStartupHealthCheckTimeoutInSeconds"] = startup
+    if variant.model_data_download_timeout_seconds is not None:
+        pv["ModelDataDownloadTimeoutInSeconds"] = variant.model_data_download_timeout_seconds
+    if variant.volume_size_gb is not None:
+        pv["VolumeSizeInGB"] = variant.volume_size_gb
+    return pv
+
+
+def async_inference_config(spec: Spec) -> dict[str, Any] | None:
+    a = spec.async_inference
+    if a is None:
+        return None
+    output: dict[str, Any] = {"S3OutputPath": a.output_path}
+    if a.failure_path:
+        output["S3FailurePath"] = a.failure_path
+    if a.kms_key_id:
+        output["KmsKeyId"] = a.kms_key_id
+    notification: dict[str, Any] = {}
+    if a.success_topic_arn:
+        notification["SuccessTopic"] = a.success_topic_arn
+    if a.error_topic_arn:
+        notification["ErrorTopic"] = a.error_topic_arn
+    if a.include_inference_response_in:
+        notification["IncludeInferenceResponseIn"] = list(a.include_inference_response_in)
+    if notification:
+        output["NotificationConfig"] = notification
+    config: dict[str, Any] = {"OutputConfig": output}
+    if a.max_concurrent_invocations_per_instance is not None:
+        config["ClientConfig"] = {
+            "MaxConcurrentInvocationsPerInstance": a.max_concurrent_invocations_per_instance
+        }
+    return config
+
+
+def config_request(spec: Spec, live_describe: Mapping[str, Any] | None, release: str | None = None) -> dict:
+    """CreateEndpointConfig keyword arguments (without Tags), capacity carried over from the live endpoint."""
+    release = release or release_id(spec)
+    counts = live_desired_counts(live_describe)
+    names = model_names(spec, release)
+    request: dict[str, Any] = {
+        "EndpointConfigName": config_name(spec.endpoint_name, release),
+        "ProductionVariants": [
+            production_variant(v, names[i], initial_instance_count(v, counts))
+            for i, v in enumerate(spec.variants)
+        ],
+    }
+    async_config = async_inference_config(spec)
+    if async_config is not None:
+        request["AsyncInferenceConfig"] = async_config
+    if spec.kms_key_arn:
+        request["KmsKeyId"] = spec.kms_key_arn
+    return request
+
+
+# ---------------------------------------------------------------------------------------------------
+# Update decisions
+
+
+def deployment_config(deployment: Deployment, *, alarms: Sequence[str] | None = None) -> dict[str, Any]:
+    """The full DeploymentConfig (SageMaker API reference, DeploymentConfig). ``alarms`` overrides the
+    spec's rollback alarms (an empty sequence leaves AutoRollbackConfiguration out)."""
+    config: dict[str, Any]
+    if deployment.strategy == "rolling":
+        config = {
+            "RollingUpdatePolicy": {
+                "MaximumBatchSize": {"Type": "CAPACITY_PERCENT", "Value": deployment.rolling_batch_percent},
+                "WaitIntervalInSeconds": deployment.wait_interval_seconds,
+                "MaximumExecutionTimeoutInSeconds": deployment.max_execution_timeout_seconds,
+                "RollbackMaximumBatchSize": {
+                    "Type": "CAPACITY_PERCENT",
+                    "Value": deployment.rollback_batch_percent,
+                },
+            }
+        }
+    else:
+        routing: dict[str, Any] = {
+            "Type": deployment.traffic.upper(),
+            # Required for every type, ALL_AT_ONCE included (AWS-FACTS.md, DeploymentConfig).
+            "WaitIntervalInSeconds": deployment.wait_interval_seconds,
+        }
+        if deployment.traffic == "canary":
+            routing["CanarySize"] = {"Type": "CAPACITY_PERCENT", "Value": deployment.canary_percent}
+        elif deployment.traffic == "linear":
+            routing["LinearStepSize"] = {"Type": "CAPACITY_PERCENT", "Value": deployment.linear_step_percent}
+        config = {
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": routing,
+                "TerminationWaitInSeconds": deployment.termination_wait_seconds,
+                "MaximumExecutionTimeoutInSeconds": deployment.max_execution_timeout_seconds,
+            }
+        }
+    names = deployment.rollback_alarms if alarms is None else tuple(alarms)
+    if names:
+        config["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": n} for n in names]}
+    return config
+
+
+def update_request(
+    endpoint_name: str,
+    target_config: str,
+    target_variants: Sequence[Mapping[str, Any]],
+    live_describe: Mapping[str, Any] | None,
+    deployment: Mapping[str, Any],
+) -> dict[str, Any]:
+    """UpdateEndpoint keyword arguments. Same-named variants keep their live counts and weights
+    (RetainAllVariantProperties); if the new configuration changes a weight, weights come from it."""
+    live = {s["VariantName"]: s for s in (live_describe or {}).get("ProductionVariants", []) or []}
+    request: dict[str, Any] = {
+        "EndpointName": endpoint_name,
+        "EndpointConfigName": target_config,
+        "DeploymentConfig": dict(deployment),
+    }
+    same = [v for v in target_variants if v["VariantName"] in live]
+    if same:
+        request["RetainAllVariantProperties"] = True
+        weights_changed = any(
+            "DesiredWeight" in live[v["VariantName"]]
+            and abs(float(live[v["VariantName"]]["DesiredWeight"]) - float(v.get("InitialVariantWeight", 1)))
+            > 1e-9
+            for v in same
+        )
+        if weights_changed and len(target_variants) > 1:
+            request["ExcludeRetainedVariantProperties"] = [{"VariantPropertyTypeName": "DesiredWeight"}]
+    return request
+
+
+def variants_to_deregister(
+    endpoint_name: str,
+    live_variants: Sequence[Mapping[str, Any]],
+    target_variants: Sequence[Mapping[str, Any]],
+    scalable_targets: Iterable[Mapping[str, Any]],
+) -> tuple[str, ...]:
+    """Variants whose scalable target must go before the update (AWS-FACTS.md, Application Auto Scaling):
+    a registered variant that disappears, changes instance type, or moves to or from serverless."""
+    registered = {
+        variant_of_resource_id(endpoint_name, t.get("ResourceId", "")) for t in scalable_targets
+    } - {None}
+    target = {v["VariantName"]: v for v in target_variants}
+    result = []
+    for live in live_variants:
+        name = live["VariantName"]
+        if name not in registered:
+            continue
+        new = target.get(name)
+        if (
+            new is None
+            or new.get("InstanceType") != live.get("InstanceType")
+            or bool(new.get("ServerlessConfig")) != bool(live.get("ServerlessConfig"))
+        ):
+            result.append(name)
+    return tuple(sorted(result))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Verdict
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # succeeded | rolled_back | failed | in_progress
+    reason: str
+
+
+def verdict(target_config: str, reason_before: str, describe: Mapping[str, Any] | None) -> Verdict:
+    """Success only if the settled endpoint serves ``target_config`` (AWS-FACTS.md: a rolled-back update
+    ends InService on the old configuration, FailureReason maybe empty or stale)."""
+    if describe is None:
+        return Verdict("failed", "the endpoint disappeared during the rollout")
+    status = describe.get("EndpointStatus", "")
+    live = describe.get("EndpointConfigName", "")
+    reason_after = describe.get("FailureReason", "") or ""
+    new_reason = reason_after if reason_after and reason_after != reason_before else ""
+    if status in IN_PROGRESS or describe.get("PendingDeploymentSummary"):
+        return Verdict("in_progress", f"endpoint is {status}")
+    if status in TERMINAL_FAILED:
+        return Verdict("failed", f"endpoint is {status}: {reason_after or 'no failure reason given'}")
+    if live != target_config:
+        detail = new_reason or "no new failure reason given"
+        return Verdict("rolled_back", f"SageMaker kept {live} instead of {target_config}: {detail}")
+    if status != "InService":
+        detail = reason_after or "no failure reason given"
+        return Verdict("failed", f"endpoint is {status} on {live}: {detail}")
+    return Verdict("succeeded", "")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Retention
+
+
+def releases_to_prune(
+    configs_newest_first: Sequence[tuple[str, str]], keep: int, protected: Iterable[str]
+) -> tuple[tuple[str, str], ...]:
+    """From (config name, release) pairs newest first, those beyond the ``keep`` newest that are not
+    protected (the live, previous and pending configurations)."""
+    keep_names = {name for name, _ in configs_newest_first[:keep]} | set(protected)
+    return tuple((name, rel) for name, rel in configs_newest_first if name not in keep_names)
+
+
+def json_list(values: Iterable[str]) -> str:
+    return json.dumps(list(values), separators=(",", ":"))
