@@ -1,0 +1,200 @@
+"""The WSGI application in front of moto: control API, call log, fault injection, SageMaker hosting."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .calllog import CallLog
+from .config import Config
+from .faults import FaultInjector
+from .protocol import RequestInfo, classify, error_response
+from .sagemaker import api as sagemaker_api
+from .sagemaker.errors import SageMakerError
+from .sagemaker.store import Store
+
+CONTROL_PREFIX = "/_localaws/"
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class Settings:
+    """The current Config (replaced as a whole, read without a lock) and the one to restore on reset."""
+
+    def __init__(self, initial: Config) -> None:
+        self.initial = initial
+        self.current = initial
+        self._lock = threading.Lock()
+
+    def get(self) -> Config:
+        return self.current
+
+    def update(self, **changes: Any) -> Config:
+        with self._lock:
+            self.current = self.current.replace(**changes)
+            return self.current
+
+    def restore(self) -> None:
+        with self._lock:
+            self.current = self.initial
+
+
+def reset_moto() -> None:
+    from moto.moto_api._internal import moto_api_backend
+
+    moto_api_backend.reset()
+
+
+def account_for(access_key: str) -> str:
+    """The account moto assigns to an access key (STS-assumed keys map to their role's account)."""
+    from moto.iam.models import get_account_id_from
+
+    return get_account_id_from(access_key)
+
+
+class LocalAWSApp:
+    def __init__(
+        self, settings: Settings, calls: CallLog, faults: FaultInjector, store: Store, moto_app: WSGIApp
+    ) -> None:
+        self.settings = settings
+        self.calls = calls
+        self.faults = faults
+        self.store = store
+        self.moto_app = moto_app
+
+    def reset(self) -> None:
+        with self.store.lock:
+            self.store.reset()
+            reset_moto()
+        self.settings.restore()
+        self.faults.reseed(self.settings.get().seed)
+        self.calls.clear()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
+            return self._control(environ, start_response)
+        body = _read_body(environ)
+        info = classify(environ, body)
+        entry = self.calls.append(info.log_entry())
+        config = self.settings.get()
+        if config.latency_ms > 0:
+            time.sleep(config.latency_ms / 1000.0)
+        fault = self.faults.decide(config.throttle_rate, config.error_rate)
+        if fault.kind:
+            self.calls.set_status(entry, fault.status)
+            return _send_error(info, fault.status, fault.code, fault.message, environ, start_response)
+        if info.service == "sagemaker" and info.protocol == "json":
+            answered = self._sagemaker(info, environ, start_response, entry)
+            if answered is not None:
+                return answered
+
+        def recording_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
+            self.calls.set_status(entry, int(status.split(" ", 1)[0]))
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        return self.moto_app(environ, recording_start_response)
+
+    def _sagemaker(
+        self, info: RequestInfo, environ: dict[str, Any], start_response: StartResponse, entry: dict[str, Any]
+    ) -> Iterable[bytes] | None:
+        try:
+            request = json.loads(info.body or b"{}")
+        except ValueError:
+            request = {}
+        if not isinstance(request, dict) or not sagemaker_api.handles(info.operation, request):
+            return None
+        try:
+            result = sagemaker_api.call(
+                self.store, account_for(info.access_key), info.region, info.operation, request
+            )
+        except SageMakerError as error:
+            self.calls.set_status(entry, error.status)
+            return _send_error(info, error.status, error.code, error.message, environ, start_response)
+        except (KeyError, TypeError, ValueError) as error:
+            self.calls.set_status(entry, 400)
+            return _send_error(
+                info, 400, "ValidationException", f"Invalid request: {error!r}", environ, start_response
+            )
+        self.calls.set_status(entry, 200)
+        payload = json.dumps(result).encode()
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "application/x-amz-json-1.1"),
+                ("Content-Length", str(len(payload))),
+                ("x-amzn-RequestId", str(uuid.uuid4())),
+            ],
+        )
+        return [payload]
+
+    def _control(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ["PATH_INFO"][len(CONTROL_PREFIX) :].strip("/")
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        try:
+            if path == "calls" and method == "GET":
+                return _json(start_response, 200, self.calls.entries())
+            if path == "reset" and method == "POST":
+                self.reset()
+                return _json(start_response, 200, {"reset": True})
+            if path == "config" and method == "GET":
+                return _json(start_response, 200, self.settings.get().as_dict())
+            if path == "config" and method == "POST":
+                changes = json.loads(_read_body(environ) or b"{}")
+                if not isinstance(changes, dict):
+                    raise ValueError("the body must be a JSON object of settings")
+                config = self.settings.update(**changes)
+                if "seed" in changes:
+                    self.faults.reseed(config.seed)
+                return _json(start_response, 200, config.as_dict())
+            if path == "health":
+                return _json(start_response, 200, {"status": "ok"})
+        except ValueError as error:
+            return _json(start_response, 400, {"error": str(error)})
+        return _json(start_response, 404, {"error": f"unknown control call {method} /_localaws/{path}"})
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    """Read the whole request body and put it back for moto."""
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    length = environ.get("CONTENT_LENGTH")
+    if length:
+        body = stream.read(int(length))
+    elif environ.get("wsgi.input_terminated"):
+        body = stream.read()
+    else:
+        body = b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _send_error(
+    info: RequestInfo,
+    status: int,
+    code: str,
+    message: str,
+    environ: dict[str, Any],
+    start_response: StartResponse,
+) -> Iterable[bytes]:
+    response = error_response(info, status, code, message, environ.get("CONTENT_TYPE", ""))
+    reason = {400: "Bad Request", 500: "Internal Server Error", 503: "Service Unavailable"}.get(
+        status, "Error"
+    )
+    body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.body
+    start_response(f"{status} {reason}", [*response.headers, ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _json(start_response: StartResponse, status: int, value: Any) -> Iterable[bytes]:
+    payload = json.dumps(value).encode()
+    reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}.get(status, "OK")
+    start_response(
+        f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+    )
+    return [payload]

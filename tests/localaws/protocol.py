@@ -1,0 +1,271 @@
+"""Recognise an AWS request (service, operation, identifying parameters) and build errors in its protocol.
+
+Service: the SigV4 credential scope of the Authorization header. Operation: ``X-Amz-Target`` (JSON
+protocols), ``Action`` (query protocol), the Smithy RPCv2 path, or else the method and path matched against
+the service's botocore model (REST protocols such as S3).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+import botocore.session
+
+# Signing names whose boto3 client name differs.
+SIGNING_TO_CLIENT = {
+    "monitoring": "cloudwatch",
+    "email": "ses",
+    "states": "stepfunctions",
+    "execute-api": "apigateway",
+    "events": "events",
+}
+READ_PREFIXES = ("Describe", "List", "Get", "Head", "BatchGet", "Search", "Query", "Scan")
+IDENTIFYING_SUFFIXES = ("name", "names", "arn", "arns", "id", "ids", "bucket", "key")
+CREDENTIAL_RE = re.compile(r"Credential=([^,\s]+)")
+RPCV2_PATH_RE = re.compile(r"^/service/[^/]+/operation/([^/?]+)")
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What one HTTP request to localaws is, in AWS terms."""
+
+    service: str
+    operation: str
+    protocol: str  # json | query | rest-xml | rest-json | rpcv2
+    region: str
+    access_key: str
+    params: dict[str, Any] = field(default_factory=dict)
+    target: str = ""
+    body: bytes = b""
+
+    @property
+    def write(self) -> bool:
+        return is_write(self.operation)
+
+    def log_entry(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "operation": self.operation,
+            "params": self.params,
+            "write": self.write,
+        }
+
+
+def is_write(operation: str) -> bool:
+    """Read: Describe*/List*/Get*/Head*/BatchGet*/Search*/Query*/Scan*, else write."""
+    return not operation.startswith(READ_PREFIXES)
+
+
+def credential_scope(environ: dict[str, Any]) -> tuple[str, str, str]:
+    """(access key, region, signing name) from a SigV4 Authorization header (or presigned query)."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    match = CREDENTIAL_RE.search(auth)
+    credential = match.group(1) if match else ""
+    if not credential:
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        credential = (query.get("X-Amz-Credential") or [""])[0]
+    parts = credential.split("/")
+    if len(parts) >= 5:
+        return parts[0], parts[2], parts[3].lower()
+    return "", "us-east-1", ""
+
+
+def classify(environ: dict[str, Any], body: bytes) -> RequestInfo:
+    access_key, region, signing = credential_scope(environ)
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    method = environ.get("REQUEST_METHOD", "GET").upper()
+    path = environ.get("PATH_INFO", "/") or "/"
+    query_string = environ.get("QUERY_STRING", "")
+    content_type = environ.get("CONTENT_TYPE", "")
+    form: dict[str, list[str]] = {}
+    if content_type.startswith("application/x-www-form-urlencoded") and body:
+        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    query = parse_qs(query_string, keep_blank_values=True)
+    action = (form.get("Action") or query.get("Action") or [""])[0]
+    service = SIGNING_TO_CLIENT.get(signing, signing)
+    if not service and action in ("AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"):
+        service = "sts"
+
+    if target:
+        operation = target.rsplit(".", 1)[-1]
+        return RequestInfo(
+            service or "unknown", operation, "json", region, access_key, _json_params(body), target, body
+        )
+    if action:
+        merged = {**query, **form}
+        return RequestInfo(
+            service or "unknown", action, "query", region, access_key, _query_params(merged), target, body
+        )
+    rpc = RPCV2_PATH_RE.match(path)
+    if rpc and environ.get("HTTP_SMITHY_PROTOCOL", ""):
+        return RequestInfo(service or "unknown", rpc.group(1), "rpcv2", region, access_key, {}, target, body)
+    protocol = "rest-xml" if service in ("s3", "s3control", "route53", "cloudfront") else "rest-json"
+    operation, labels = match_rest_operation(service, method, path, query)
+    return RequestInfo(service or "unknown", operation, protocol, region, access_key, labels, target, body)
+
+
+def _identifying(key: str) -> bool:
+    return key.lower().endswith(IDENTIFYING_SUFFIXES)
+
+
+def _json_params(body: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(body or b"{}")
+    except ValueError:
+        return {}
+    if not isinstance(document, dict):
+        return {}
+    params: dict[str, Any] = {}
+    for key, value in document.items():
+        if not _identifying(key):
+            continue
+        if isinstance(value, (str, int, float)) or (
+            isinstance(value, list) and all(isinstance(item, (str, int, float)) for item in value)
+        ):
+            params[key] = value
+    return params
+
+
+def _query_params(form: dict[str, list[str]]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for key, values in form.items():
+        if key in ("Action", "Version"):
+            continue
+        base = key.split(".", 1)[0]
+        if not _identifying(base):
+            continue
+        if "." in key:
+            params.setdefault(base, []).extend(values)
+        else:
+            params[base] = values[0]
+    return params
+
+
+@dataclass(frozen=True)
+class _RestRoute:
+    operation: str
+    method: str
+    pattern: re.Pattern[str]
+    labels: tuple[str, ...]
+    literals: tuple[tuple[str, str | None], ...]
+
+
+_models_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=64)
+def _rest_routes(service: str) -> tuple[_RestRoute, ...]:
+    with _models_lock:
+        try:
+            model = botocore.session.get_session().get_service_model(service)
+        except Exception:  # unknown service: no routes
+            return ()
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        uri = http.get("requestUri", "/")
+        path_part, _, query_part = uri.partition("?")
+        labels: list[str] = []
+
+        def label(match: re.Match[str], labels: list[str] = labels) -> str:
+            name = match.group(1)
+            greedy = name.endswith("+")
+            labels.append(name.rstrip("+"))
+            return "(.+)" if greedy else "([^/]+)"
+
+        regex = re.sub(r"\\\{([^}]+)\\\}", label, re.escape(path_part.rstrip("/") or "/"))
+        literals = []
+        for item in filter(None, query_part.split("&")):
+            key, sep, value = item.partition("=")
+            literals.append((key, value if sep else None))
+        routes.append(
+            _RestRoute(
+                name,
+                http.get("method", "GET").upper(),
+                re.compile(f"^{regex}/?$"),
+                tuple(labels),
+                tuple(literals),
+            )
+        )
+    return tuple(routes)
+
+
+def match_rest_operation(
+    service: str, method: str, path: str, query: dict[str, list[str]]
+) -> tuple[str, dict]:
+    """The botocore operation a REST request is for (most specific match wins), and its path labels."""
+    best: tuple[int, _RestRoute, re.Match[str]] | None = None
+    for route in _rest_routes(service) if service else ():
+        if route.method != method:
+            continue
+        matched = route.pattern.match(path)
+        if not matched:
+            continue
+        if not all(key in query and (value is None or value in query[key]) for key, value in route.literals):
+            continue
+        score = len(route.literals) * 10 - len(route.labels)
+        if best is None or score > best[0]:
+            best = (score, route, matched)
+    if best is None:
+        return f"{method} {path}", {}
+    _, route, matched = best
+    labels = {name: unquote(value) for name, value in zip(route.labels, matched.groups(), strict=False)}
+    return route.operation, labels
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class ErrorResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def error_response(
+    info: RequestInfo, status: int, code: str, message: str, content_type: str = ""
+) -> ErrorResponse:
+    """An error in the request's own protocol, so that botocore (and the Go SDK) parse its code."""
+    request_id = str(uuid.uuid4())
+    if info.protocol == "json":
+        body = json.dumps({"__type": code, "message": message}).encode()
+        headers = [
+            ("Content-Type", content_type or "application/x-amz-json-1.1"),
+            ("x-amzn-RequestId", request_id),
+        ]
+        if info.service == "cloudwatch":  # awsQueryCompatible: the query-protocol code travels in a header
+            headers.append(("x-amzn-query-error", f"{code};{'Sender' if status < 500 else 'Receiver'}"))
+        return ErrorResponse(status, headers, body)
+    if info.protocol == "query":
+        kind = "Sender" if status < 500 else "Receiver"
+        body = (
+            f"<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>{_xml(message)}</Message>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        ).encode()
+        return ErrorResponse(status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], body)
+    if info.protocol == "rest-xml":
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{_xml(message)}'
+            f"</Message><RequestId>{request_id}</RequestId></Error>"
+        ).encode()
+        return ErrorResponse(
+            status, [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)], body
+        )
+    body = json.dumps({"message": message}).encode()
+    return ErrorResponse(
+        status,
+        [("Content-Type", "application/json"), ("x-amzn-ErrorType", code), ("x-amzn-RequestId", request_id)],
+        body,
+    )
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,487 @@
+"""The SageMaker hosting operations localaws implements itself (all other SageMaker calls go to moto)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from . import images, lifecycle, listing, moto_bridge, validation, views
+from .errors import SageMakerError, already_exists, constraint, in_progress, not_found
+from .jobs import Job
+from .records import Endpoint, EndpointConfig, Fleet, Model, Pending
+from .store import Region, Store
+
+RESOURCE_KINDS = {"model": "model", "endpoint-config": "endpoint configuration", "endpoint": "endpoint"}
+
+
+class Context:
+    """One call: the store, and the account and region it is for."""
+
+    def __init__(self, store: Store, account: str, region: str) -> None:
+        self.store = store
+        self.account = account
+        self.region_name = region
+        self.region: Region = store.region(account, region)
+
+    def arn(self, kind: str, name: str) -> str:
+        # SageMaker ARNs carry the resource name in lower case.
+        return f"arn:aws:sagemaker:{self.region_name}:{self.account}:{kind}/{name.lower()}"
+
+    def model(self, name: str) -> Model:
+        model = self.region.models.get(name)
+        if model is None:
+            raise not_found("model", self.arn("model", name))
+        return model
+
+    def endpoint_config(self, name: str) -> EndpointConfig:
+        config = self.region.configs.get(name)
+        if config is None:
+            raise not_found("endpoint configuration", self.arn("endpoint-config", name))
+        return config
+
+    def endpoint(self, name: str) -> Endpoint:
+        endpoint = self.region.endpoints.get(name)
+        if endpoint is None:
+            raise not_found("endpoint", self.arn("endpoint", name))
+        return endpoint
+
+    def start_job(
+        self,
+        endpoint: Endpoint,
+        body: Any,
+        alarms: list[str] | None = None,
+        timeout_seconds: float | None = None,
+    ) -> None:
+        endpoint.job = Job(body, self.store.monotonic(), self.store.scale, alarms, timeout_seconds)
+
+
+# ---------------------------------------------------------------------------------------------- models
+
+
+def create_model(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    name = validation.name(request.get("ModelName"), "modelName")
+    arn = ctx.arn("model", name)
+    if name in ctx.region.models:
+        raise already_exists("model", arn)
+    if not request.get("PrimaryContainer") and not request.get("Containers"):
+        raise SageMakerError("Either PrimaryContainer or Containers must be specified.")
+    containers = request.get("Containers") or []
+    if len(containers) > 15:
+        raise constraint(len(containers), "containers", "Member must have length less than or equal to 15")
+    document = {key: copy.deepcopy(value) for key, value in request.items() if key != "Tags"}
+    ctx.region.models[name] = Model(name, arn, ctx.store.timestamp(), document)
+    _set_tags(ctx, arn, request.get("Tags", []))
+    return {"ModelArn": arn}
+
+
+def describe_model(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    return views.describe_model(ctx.model(request["ModelName"]))
+
+
+def delete_model(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    """Allowed even while an endpoint uses the model (as on AWS)."""
+    model = ctx.model(request["ModelName"])
+    del ctx.region.models[model.name]
+    ctx.region.tags.pop(model.arn, None)
+    return {}
+
+
+def list_models(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    page, token = listing.filter_and_page(
+        list(ctx.region.models.values()),
+        request,
+        lambda m: {"name": m.name, "created": m.created},
+        ("Name", "CreationTime"),
+    )
+    return _with_token({"Models": [views.model_summary(m) for m in page]}, token)
+
+
+# ------------------------------------------------------------------------------ endpoint configurations
+
+
+def create_endpoint_config(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    name = validation.name(request.get("EndpointConfigName"), "endpointConfigName")
+    arn = ctx.arn("endpoint-config", name)
+    if name in ctx.region.configs:
+        raise already_exists("endpoint configuration", arn)
+    variants = request.get("ProductionVariants") or []
+    if not 1 <= len(variants) <= 10:
+        raise constraint(len(variants), "productionVariants", "Member must have length between 1 and 10")
+    seen: set[str] = set()
+    document = {key: copy.deepcopy(value) for key, value in request.items() if key != "Tags"}
+    for index, variant in enumerate(document["ProductionVariants"]):
+        path = f"productionVariants.{index + 1}"
+        variant_name = validation.name(variant.get("VariantName"), f"{path}.variantName")
+        if variant_name in seen:
+            raise SageMakerError(
+                f"Variant names must be unique. Found duplicate variant name {variant_name}."
+            )
+        seen.add(variant_name)
+        ctx.model(variant.get("ModelName", ""))
+        if variant.get("ServerlessConfig"):
+            if variant.get("InstanceType"):
+                raise SageMakerError(
+                    f"Variant {variant_name}: ServerlessConfig cannot be combined with InstanceType."
+                )
+            validation.serverless(variant["ServerlessConfig"], f"{path}.serverlessConfig")
+        else:
+            if not variant.get("InstanceType"):
+                raise SageMakerError(f"Variant {variant_name}: InstanceType or ServerlessConfig is required.")
+            validation.in_range(
+                variant.get("InitialInstanceCount", 0), f"{path}.initialInstanceCount", 1, 10**6
+            )
+            variant.setdefault("InitialVariantWeight", 1.0)
+    ctx.region.configs[name] = EndpointConfig(name, arn, ctx.store.timestamp(), document)
+    _set_tags(ctx, arn, request.get("Tags", []))
+    return {"EndpointConfigArn": arn}
+
+
+def describe_endpoint_config(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    return views.describe_endpoint_config(ctx.endpoint_config(request["EndpointConfigName"]))
+
+
+def delete_endpoint_config(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    """Allowed even while an endpoint serves or deploys the configuration (as on AWS)."""
+    config = ctx.endpoint_config(request["EndpointConfigName"])
+    del ctx.region.configs[config.name]
+    ctx.region.tags.pop(config.arn, None)
+    return {}
+
+
+def list_endpoint_configs(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    page, token = listing.filter_and_page(
+        list(ctx.region.configs.values()),
+        request,
+        lambda c: {"name": c.name, "created": c.created},
+        ("Name", "CreationTime"),
+    )
+    return _with_token({"EndpointConfigs": [views.endpoint_config_summary(c) for c in page]}, token)
+
+
+# ------------------------------------------------------------------------------------------- endpoints
+
+
+def _fleets(
+    ctx: Context,
+    config: EndpointConfig,
+    live: dict[str, Fleet] | None = None,
+    retain: bool = False,
+    exclude: frozenset[str] = frozenset(),
+) -> list[Fleet]:
+    """Fleets for a configuration; with ``retain``, same-named live variants keep their desired instance
+    count and weight unless excluded (RetainAllVariantProperties / ExcludeRetainedVariantProperties)."""
+    marker = ctx.store.config().failure_marker
+    fleets = []
+    now = ctx.store.timestamp()
+    for variant in config.document["ProductionVariants"]:
+        model = ctx.model(variant["ModelName"])
+        specified = images.model_images(model.document)
+        serverless = copy.deepcopy(variant.get("ServerlessConfig"))
+        count = 0 if serverless else int(variant.get("InitialInstanceCount", 1))
+        weight = float(variant.get("InitialVariantWeight", 1.0))
+        previous = (live or {}).get(variant["VariantName"])
+        if retain and previous is not None:
+            if "DesiredInstanceCount" not in exclude and not serverless:
+                count = previous.desired_count
+            if "DesiredWeight" not in exclude:
+                weight = previous.desired_weight
+        fleets.append(
+            Fleet(
+                name=variant["VariantName"],
+                instance_type=variant.get("InstanceType"),
+                serverless=serverless,
+                images=images.deployed_images(specified, now),
+                desired_count=count,
+                current_count=0,
+                desired_weight=weight,
+                current_weight=0.0,
+                desired_serverless=copy.deepcopy(serverless),
+                failing=images.failing(specified, marker),
+            )
+        )
+    return fleets
+
+
+def create_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    name = validation.name(request.get("EndpointName"), "endpointName")
+    arn = ctx.arn("endpoint", name)
+    if name in ctx.region.endpoints:
+        raise already_exists("endpoint", arn)
+    config = ctx.endpoint_config(request.get("EndpointConfigName", ""))
+    deployment = request.get("DeploymentConfig")
+    if deployment:
+        validation.deployment_config(deployment)
+    now = ctx.store.timestamp()
+    endpoint = Endpoint(
+        name=name,
+        arn=arn,
+        account=ctx.account,
+        region=ctx.region_name,
+        created=now,
+        modified=now,
+        status="Creating",
+        config_name=config.name,
+        fleets=_fleets(ctx, config),
+        async_config=copy.deepcopy(config.document.get("AsyncInferenceConfig")),
+        last_deployment_config=copy.deepcopy(deployment),
+        retained_deployment_config=copy.deepcopy(deployment),
+    )
+    ctx.region.endpoints[name] = endpoint
+    _set_tags(ctx, arn, request.get("Tags", []))
+    ctx.start_job(endpoint, lifecycle.create(endpoint, ctx.store.config, ctx.store.timestamp))
+    return {"EndpointArn": arn}
+
+
+def describe_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    return views.describe_endpoint(ctx.endpoint(request.get("EndpointName", "")))
+
+
+def list_endpoints(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    page, token = listing.filter_and_page(
+        list(ctx.region.endpoints.values()),
+        request,
+        lambda e: {"name": e.name, "created": e.created, "modified": e.modified, "status": e.status},
+        ("Name", "CreationTime", "Status"),
+    )
+    return _with_token({"Endpoints": [views.endpoint_summary(e) for e in page]}, token)
+
+
+def delete_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    endpoint = ctx.endpoint(request.get("EndpointName", ""))
+    if endpoint.in_progress:
+        raise in_progress(endpoint.arn)
+    endpoint.status = "Deleting"
+    endpoint.modified = ctx.store.timestamp()
+    ctx.start_job(endpoint, lifecycle.delete(endpoint, ctx.region, ctx.store.config))
+    return {}
+
+
+def update_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    endpoint = ctx.endpoint(request.get("EndpointName", ""))
+    if endpoint.in_progress:
+        raise in_progress(endpoint.arn)
+    if endpoint.status in ("Failed", "UpdateRollbackFailed"):
+        raise SageMakerError(
+            f'Cannot update endpoint "{endpoint.arn}" in status {endpoint.status}; it can only be deleted.'
+        )
+    config = ctx.endpoint_config(request.get("EndpointConfigName", ""))
+    deployment = request.get("DeploymentConfig")
+    if deployment:
+        validation.deployment_config(deployment)
+    elif request.get("RetainDeploymentConfig"):
+        deployment = endpoint.retained_deployment_config
+    live = {fleet.name: fleet for fleet in endpoint.fleets}
+    _check_update_allowed(ctx, endpoint, config, live, deployment)
+    exclude = frozenset(
+        item.get("VariantPropertyType", "") for item in request.get("ExcludeRetainedVariantProperties") or []
+    )
+    fleets = _fleets(ctx, config, live, bool(request.get("RetainAllVariantProperties")), exclude)
+    now = ctx.store.timestamp()
+    pending = Pending(config.name, fleets, now, copy.deepcopy(config.document.get("AsyncInferenceConfig")))
+    endpoint.pending = pending
+    endpoint.status = "Updating"
+    endpoint.modified = now
+    if request.get("DeploymentConfig"):
+        endpoint.retained_deployment_config = copy.deepcopy(deployment)
+    endpoint.last_deployment_config = copy.deepcopy(deployment)
+    policy = (deployment or {}).get("RollingUpdatePolicy")
+    alarms = [
+        a["AlarmName"] for a in ((deployment or {}).get("AutoRollbackConfiguration") or {}).get("Alarms", [])
+    ]
+    if policy:
+        body = lifecycle.rolling(endpoint, pending, policy, ctx.store.config, ctx.store.timestamp)
+    else:
+        policy = (deployment or {}).get("BlueGreenUpdatePolicy") or {}
+        body = lifecycle.blue_green(endpoint, pending, policy, ctx.store.config, ctx.store.timestamp)
+    ctx.start_job(endpoint, body, alarms, policy.get("MaximumExecutionTimeoutInSeconds"))
+    return {"EndpointArn": endpoint.arn}
+
+
+def _check_update_allowed(
+    ctx: Context,
+    endpoint: Endpoint,
+    config: EndpointConfig,
+    live: dict[str, Fleet],
+    deployment: dict[str, Any] | None,
+) -> None:
+    variants = config.document["ProductionVariants"]
+    for variant in variants:
+        ctx.model(variant["ModelName"])
+        if variant.get("ServerlessConfig") and any(fleet.serverless is None for fleet in endpoint.fleets):
+            raise SageMakerError(
+                f"Endpoint {endpoint.name} is a real-time endpoint: it cannot be updated to a serverless "
+                "endpoint configuration. Create a new endpoint instead."
+            )
+    if endpoint.async_config and not config.document.get("AsyncInferenceConfig"):
+        raise SageMakerError(
+            f"The AsyncInferenceConfig parameter cannot be removed from this endpoint {endpoint.name}. "
+            "To change the endpoint type, create a new endpoint."
+        )
+    scalable = moto_bridge.scalable_variants(ctx.account, ctx.region_name, endpoint.name)
+    blocked = []
+    for variant_name in sorted(scalable):
+        if variant_name not in live:
+            continue
+        new = config.variant(variant_name)
+        if new is None or new.get("InstanceType") != live[variant_name].instance_type:
+            blocked.append(variant_name)
+    if blocked:
+        raise SageMakerError(
+            f'The variant(s) "[{", ".join(blocked)}]" must be deregistered as scalable targets with AWS '
+            "Application Auto Scaling before they can be removed or have their instance types updated."
+        )
+    if deployment and deployment.get("RollingUpdatePolicy"):
+        if len(variants) > 1 or len(endpoint.fleets) > 1:
+            raise SageMakerError(
+                "Rolling deployments are not supported for endpoints with multiple variants."
+            )
+        if any(v.get("ServerlessConfig") for v in variants) or any(f.serverless for f in endpoint.fleets):
+            raise SageMakerError("Rolling deployments are not supported for serverless endpoints.")
+        if variants[0]["VariantName"] not in live:
+            raise SageMakerError(
+                "Rolling deployments require the new endpoint configuration to keep the variant name(s) "
+                "of the current one."
+            )
+
+
+def update_endpoint_weights_and_capacities(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    endpoint = ctx.endpoint(request.get("EndpointName", ""))
+    if endpoint.in_progress:
+        raise in_progress(endpoint.arn)
+    if endpoint.status != "InService":
+        raise SageMakerError(f'Cannot update endpoint "{endpoint.arn}" in status {endpoint.status}.')
+    live = {fleet.name: fleet for fleet in endpoint.fleets}
+    changes = request.get("DesiredWeightsAndCapacities") or []
+    missing = [c["VariantName"] for c in changes if c["VariantName"] not in live]
+    if missing:
+        raise SageMakerError(
+            f'The variant name(s) "[{", ".join(missing)}]" is/are not present in the endpoint '
+            f'"{endpoint.arn}".'
+        )
+    for change in changes:
+        fleet = live[change["VariantName"]]
+        count = change.get("DesiredInstanceCount")
+        if count is not None and fleet.serverless is None:
+            if count == 0 and not endpoint.async_config:
+                raise SageMakerError(
+                    "DesiredInstanceCount can be 0 only for asynchronous inference endpoints."
+                )
+            fleet.desired_count = int(count)
+        if change.get("DesiredWeight") is not None:
+            fleet.desired_weight = float(change["DesiredWeight"])
+        update = change.get("ServerlessUpdateConfig")
+        if update and fleet.serverless is not None:
+            fleet.desired_serverless = {**fleet.serverless, **update}
+        fleet.status = [{"Status": "Updating", "StartTime": ctx.store.timestamp()}]
+    endpoint.status = "Updating"
+    endpoint.modified = ctx.store.timestamp()
+    ctx.start_job(endpoint, lifecycle.change_capacity(endpoint, ctx.store.config, ctx.store.timestamp))
+    return {"EndpointArn": endpoint.arn}
+
+
+# ------------------------------------------------------------------------------------------------- tags
+
+
+def owns_arn(arn: str) -> bool:
+    """Whether a tagging call is about a hosting resource of ours (else moto answers it)."""
+    parts = arn.split(":", 5)
+    return len(parts) == 6 and parts[2] == "sagemaker" and parts[5].split("/", 1)[0] in RESOURCE_KINDS
+
+
+def _tagged(ctx: Context, arn: str) -> str:
+    kind, _, lowered = arn.split(":", 5)[5].partition("/")
+    collection = {
+        "model": ctx.region.models,
+        "endpoint-config": ctx.region.configs,
+        "endpoint": ctx.region.endpoints,
+    }[kind]
+    for record in collection.values():
+        if record.arn == arn:
+            return arn
+    raise not_found(RESOURCE_KINDS[kind], arn) if lowered else SageMakerError(f"Invalid ARN {arn}.")
+
+
+def _set_tags(ctx: Context, arn: str, tags: list[dict[str, str]]) -> None:
+    current = {tag["Key"]: tag["Value"] for tag in ctx.region.tags.get(arn, [])}
+    current.update({tag["Key"]: tag.get("Value", "") for tag in tags})
+    if len(current) > 50:
+        raise SageMakerError("A resource can have at most 50 tags.")
+    ctx.region.tags[arn] = [{"Key": key, "Value": value} for key, value in current.items()]
+
+
+def add_tags(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    arn = _tagged(ctx, request["ResourceArn"])
+    _set_tags(ctx, arn, request.get("Tags", []))
+    return {"Tags": copy.deepcopy(request.get("Tags", []))}
+
+
+def list_tags(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    arn = _tagged(ctx, request["ResourceArn"])
+    tags = ctx.region.tags.get(arn, [])
+    start = int(request.get("NextToken") or 0)
+    size = int(request.get("MaxResults", 50))
+    out: dict[str, Any] = {"Tags": copy.deepcopy(tags[start : start + size])}
+    return _with_token(out, str(start + size) if start + size < len(tags) else None)
+
+
+def delete_tags(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    arn = _tagged(ctx, request["ResourceArn"])
+    keys = set(request.get("TagKeys", []))
+    ctx.region.tags[arn] = [tag for tag in ctx.region.tags.get(arn, []) if tag["Key"] not in keys]
+    return {}
+
+
+def _with_token(out: dict[str, Any], token: str | None) -> dict[str, Any]:
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+Handler = Callable[[Context, dict[str, Any]], dict[str, Any]]
+
+OPERATIONS: dict[str, Handler] = {
+    "CreateModel": create_model,
+    "DescribeModel": describe_model,
+    "DeleteModel": delete_model,
+    "ListModels": list_models,
+    "CreateEndpointConfig": create_endpoint_config,
+    "DescribeEndpointConfig": describe_endpoint_config,
+    "DeleteEndpointConfig": delete_endpoint_config,
+    "ListEndpointConfigs": list_endpoint_configs,
+    "CreateEndpoint": create_endpoint,
+    "DescribeEndpoint": describe_endpoint,
+    "UpdateEndpoint": update_endpoint,
+    "DeleteEndpoint": delete_endpoint,
+    "ListEndpoints": list_endpoints,
+    "UpdateEndpointWeightsAndCapacities": update_endpoint_weights_and_capacities,
+    "AddTags": add_tags,
+    "ListTags": list_tags,
+    "DeleteTags": delete_tags,
+}
+TAG_OPERATIONS = ("AddTags", "ListTags", "DeleteTags")
+
+
+def handles(operation: str, request: dict[str, Any]) -> bool:
+    if operation in TAG_OPERATIONS:
+        return owns_arn(str(request.get("ResourceArn", "")))
+    return operation in OPERATIONS
+
+
+def call(store: Store, account: str, region: str, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    with store.lock:
+        return OPERATIONS[operation](Context(store, account, region), request)
+
+
+def tick(store: Store) -> None:
+    """Advance every running job once (called by the ticker thread)."""
+    with store.lock:
+        now = store.monotonic()
+        for (account, region), state in store.regions():
+            for endpoint in list(state.endpoints.values()):
+                job = endpoint.job
+                if job is None:
+                    continue
+                job.step(now, lambda names, a=account, r=region: moto_bridge.alarm_states(a, r, names))
+                if job.finished and endpoint.job is job:
+                    endpoint.job = None

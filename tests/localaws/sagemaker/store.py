@@ -1,0 +1,50 @@
+"""All SageMaker hosting state of one localaws, per account and region, behind one lock."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..config import Config
+from .records import Endpoint, EndpointConfig, Model
+
+
+@dataclass
+class Region:
+    models: dict[str, Model] = field(default_factory=dict)
+    configs: dict[str, EndpointConfig] = field(default_factory=dict)
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    tags: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # ARN -> Tags
+
+
+class Store:
+    def __init__(self, config: Callable[[], Config]) -> None:
+        self.lock = threading.RLock()
+        self.config = config
+        self._regions: dict[tuple[str, str], Region] = {}
+        self._last_timestamp = 0.0
+
+    def region(self, account: str, region: str) -> Region:
+        return self._regions.setdefault((account, region), Region())
+
+    def regions(self) -> list[tuple[tuple[str, str], Region]]:
+        return list(self._regions.items())
+
+    def reset(self) -> None:
+        with self.lock:
+            self._regions.clear()
+
+    def timestamp(self) -> float:
+        """Wall-clock time for CreationTime/LastModifiedTime, strictly increasing (stable sorting)."""
+        now = max(time.time(), self._last_timestamp + 0.001)
+        self._last_timestamp = now
+        return now
+
+    @staticmethod
+    def monotonic() -> float:
+        return time.monotonic()
+
+    def scale(self) -> float:
+        return self.config().time_scale
