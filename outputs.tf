@@ -48,7 +48,7 @@ output "execution_role_arn" {
 
 output "execution_role_name" {
   description = "Name of the created execution role, or null when an existing role was given."
-  value       = try(module.iam[0].execution_role_name, null)
+  value       = module.iam.execution_role_name
 }
 
 output "bucket_name" {
@@ -112,20 +112,20 @@ output "autoscaling_resource_ids" {
 
 output "invoke_policy_json" {
   description = "IAM policy document (JSON) that allows invoking the endpoint, with the container hostname conditions of `invoke_policy`."
-  value       = local.invoke_policy_json
+  value       = module.iam.invoke_policy_json
 }
 
 output "invoke_policy_arn" {
   description = "ARN of the created invoke policy, or null when `invoke_policy.create` is false."
-  value       = try(aws_iam_policy.invoke[0].arn, null)
+  value       = module.iam.invoke_policy_arn
 }
 
 output "ci_plan_policy_json" {
   description = "Least-privilege IAM policy document (JSON) for a CI role that runs `terraform plan` (read-only)."
-  value       = local.ci_plan_policy_json
+  value       = module.iam.ci_plan_policy_json
 }
 
 output "ci_apply_policy_json" {
   description = "Least-privilege IAM policy document (JSON) for a CI role that runs `terraform apply` and `destroy` (deploy)."
-  value       = local.ci_apply_policy_json
+  value       = module.iam.ci_apply_policy_json
 }

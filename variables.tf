@@ -113,7 +113,7 @@ variable "variants" {
   validation {
     condition = alltrue(flatten([for v in var.variants : [
       for c in v.containers : length(c.environment) <= 100 && alltrue([
-        for k, val in c.environment : can(regex("^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$", k)) && length(val) <= 1024
+        for k, val in c.environment : can(regex("^[a-zA-Z_][a-zA-Z0-9_]*$", k)) && length(k) <= 1024 && length(val) <= 1024
       ])
     ]]))
     error_message = "Container environment: at most 100 entries, keys match [a-zA-Z_][a-zA-Z0-9_]* (1-1024 characters), values at most 1024 characters."
@@ -243,7 +243,8 @@ variable "keep_releases" {
 variable "deployment" {
   description = <<-EOT
     How the deployer rolls a new release out. `strategy` `blue_green` (`traffic` `all_at_once`, `canary` or `linear`) or
-    `rolling` (not for serverless or multi-variant endpoints). Waits and timeouts are in seconds. With
+    `rolling` (not for serverless or multi-variant endpoints). Waits and timeouts are in seconds; `wait_interval_seconds`
+    defaults to 0 for blue/green all at once and 300 otherwise. With
     `create_rollback_alarms` the module's alarms (see `alarms`) are SageMaker's auto-rollback alarms;
     `extra_rollback_alarms` adds alarm names of your own (1-10 in total). `bake_seconds` > 0 makes the deployer keep
     watching the alarms after SageMaker reports success and roll back itself if one fires.
@@ -253,7 +254,7 @@ variable "deployment" {
     traffic                       = optional(string, "all_at_once")
     canary_percent                = optional(number, 10)
     linear_step_percent           = optional(number, 20)
-    wait_interval_seconds         = optional(number, 300)
+    wait_interval_seconds         = optional(number)
     termination_wait_seconds      = optional(number, 300)
     max_execution_timeout_seconds = optional(number, 3600)
     rolling_batch_percent         = optional(number, 25)
@@ -282,13 +283,13 @@ variable "deployment" {
 
   validation {
     condition = (
-      var.deployment.wait_interval_seconds >= 0 && var.deployment.wait_interval_seconds <= 3600 &&
+      (var.deployment.wait_interval_seconds == null || try(var.deployment.wait_interval_seconds >= 0 && var.deployment.wait_interval_seconds <= 3600, false)) &&
       var.deployment.termination_wait_seconds >= 0 && var.deployment.termination_wait_seconds <= 3600 &&
       var.deployment.max_execution_timeout_seconds >= 600 && var.deployment.max_execution_timeout_seconds <= 28800 &&
       var.deployment.bake_seconds >= 0 && var.deployment.bake_seconds <= 3600 &&
-      var.deployment.timeout_seconds >= 60
+      var.deployment.timeout_seconds >= 60 && var.deployment.timeout_seconds <= 86400
     )
-    error_message = "wait_interval_seconds and termination_wait_seconds 0-3600, max_execution_timeout_seconds 600-28800, bake_seconds 0-3600, timeout_seconds >= 60."
+    error_message = "wait_interval_seconds and termination_wait_seconds 0-3600, max_execution_timeout_seconds 600-28800, bake_seconds 0-3600, timeout_seconds 60-86400."
   }
 
   validation {
@@ -505,7 +506,7 @@ variable "tags" {
   default     = {}
 
   validation {
-    condition     = length(var.tags) <= 40 && alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
-    error_message = "At most 40 tags; keys 1-128 characters without the aws: prefix; values at most 256 characters."
+    condition     = length(var.tags) <= 35 && alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
+    error_message = "At most 35 tags (the deployer keeps 15 of SageMaker's 50 for its own state); keys 1-128 characters without the aws: prefix; values at most 256 characters."
   }
 }

@@ -1,0 +1,196 @@
+data "aws_region" "current" {}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  region     = data.aws_region.current.name
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+
+  asynchronous = var.async_inference != null
+  serverless   = anytrue([for v in var.variants : v.serverless != null])
+
+  ################################################################################
+  # Images: ECR tags pinned to digests (data "aws_ecr_image"), so the exact image is what runs
+  ################################################################################
+
+  # <registry>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:<tag>][@sha256:<digest>]
+  ecr_image_pattern = "^([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.(amazonaws\\.com(?:\\.cn)?)/([a-z0-9][a-z0-9._/-]*?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$"
+
+  images = distinct(flatten([for v in var.variants : [for c in v.containers : c.image]]))
+
+  ecr_images = {
+    for image in local.images : image => {
+      registry   = regex(local.ecr_image_pattern, image)[0]
+      region     = regex(local.ecr_image_pattern, image)[1]
+      domain     = regex(local.ecr_image_pattern, image)[2]
+      repository = regex(local.ecr_image_pattern, image)[3]
+      tag        = coalesce(regex(local.ecr_image_pattern, image)[4], "latest")
+      digest     = regex(local.ecr_image_pattern, image)[5]
+    } if can(regex(local.ecr_image_pattern, image))
+  }
+
+  # Only tags in this Region can be resolved through the provider; images given by digest stay as they are.
+  pinned_images = {
+    for image, p in local.ecr_images : image => p if var.pin_image_digests && p.digest == null && p.region == local.region
+  }
+
+  resolved_images = {
+    for image in local.images : image => (
+      contains(keys(local.pinned_images), image)
+      ? "${local.ecr_images[image].registry}.dkr.ecr.${local.ecr_images[image].region}.${local.ecr_images[image].domain}/${local.ecr_images[image].repository}@${data.aws_ecr_image.this[image].image_digest}"
+      : image
+    )
+  }
+
+  ecr_repository_arns = distinct([
+    for image, p in local.ecr_images : "arn:${local.partition}:ecr:${p.region}:${p.registry}:repository/${p.repository}"
+  ])
+
+  ################################################################################
+  # Storage, keys, topics
+  ################################################################################
+
+  kms_key_arn = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  # Presence decided from inputs only, so that counts and lists are known at plan time.
+  has_kms_key = var.create_kms_key || var.kms_key_arn != null
+  has_bucket  = var.create_bucket || var.bucket_name != null
+
+  default_bucket_name = "${replace(substr(lower(var.name), 0, 30), "/-+$/", "")}-${local.account_id}-${local.region}"
+  bucket_name         = var.create_bucket ? module.storage[0].bucket_name : var.bucket_name
+  bucket_arn          = local.has_bucket ? "arn:${local.partition}:s3:::${local.bucket_name}" : null
+
+  async_prefixes = { output = "async/output/", failure = "async/failure/", input = "async/input/" }
+
+  async_output_path  = local.asynchronous ? try(coalesce(var.async_inference.output_path, "s3://${local.bucket_name}/${local.async_prefixes.output}"), var.async_inference.output_path) : null
+  async_failure_path = local.asynchronous ? try(coalesce(var.async_inference.failure_path, "s3://${local.bucket_name}/${local.async_prefixes.failure}"), var.async_inference.failure_path) : null
+  async_input_path   = local.asynchronous ? try(coalesce(var.async_inference.input_path, "s3://${local.bucket_name}/${local.async_prefixes.input}"), var.async_inference.input_path) : null
+
+  create_topics     = local.asynchronous && try(var.async_inference.create_topics, false)
+  success_topic_arn = local.asynchronous ? try(coalesce(var.async_inference.success_topic_arn, module.notifications[0].success_topic_arn), null) : null
+  error_topic_arn   = local.asynchronous ? try(coalesce(var.async_inference.error_topic_arn, module.notifications[0].error_topic_arn), null) : null
+  topic_arns = local.asynchronous ? concat(
+    [for k in ["success", "error"] : var.async_inference["${k}_topic_arn"] if var.async_inference["${k}_topic_arn"] != null],
+    local.create_topics ? [for k in ["success", "error"] : module.notifications[0]["${k}_topic_arn"] if var.async_inference["${k}_topic_arn"] == null] : [],
+  ) : []
+
+  # s3://bucket/key -> arn:aws:s3:::bucket/key
+  model_data_s3_arns = distinct(flatten([for v in var.variants : [
+    for c in v.containers : "arn:${local.partition}:s3:::${trimprefix(c.model_data_url, "s3://")}${endswith(c.model_data_url, "/") ? "*" : ""}" if c.model_data_url != null
+  ]]))
+  async_write_s3_arns = local.asynchronous ? [
+    for p in [local.async_output_path, local.async_failure_path] : "arn:${local.partition}:s3:::${trimsuffix(trimprefix(p, "s3://"), "/")}/*"
+  ] : []
+  async_read_s3_arns = local.asynchronous ? ["arn:${local.partition}:s3:::${trimsuffix(trimprefix(local.async_input_path, "s3://"), "/")}/*"] : []
+
+  ################################################################################
+  # Endpoint volume encryption
+  ################################################################################
+
+  # Instance families with local NVMe instance storage: SageMaker rejects a KmsKeyId in CreateEndpointConfig for
+  # them (SageMaker API reference, CreateEndpointConfig KmsKeyId); serverless variants take no KmsKeyId either.
+  local_storage_families = [
+    "c5d", "c6id", "g4dn", "g5", "g6", "g6e", "gr6", "i3", "i3en", "m5d", "m6id", "p3dn", "p4d", "p4de", "p5", "p5e",
+    "p5en", "r5d", "r6id", "trn1", "trn1n", "trn2", "x2iedn",
+  ]
+  volumes_encryptable = !local.serverless && alltrue([
+    for v in var.variants : !contains(local.local_storage_families, split(".", v.instance_type)[1]) if v.instance_type != null
+  ])
+  endpoint_kms_key_arn = local.has_kms_key && var.encrypt_endpoint_volumes && local.volumes_encryptable ? local.kms_key_arn : null
+
+  ################################################################################
+  # Alarms, execution role
+  ################################################################################
+
+  rollback_alarm_names = concat(
+    var.deployment.create_rollback_alarms ? module.alarms[0].alarm_names : [],
+    var.deployment.extra_rollback_alarms,
+  )
+
+  execution_role_arn = var.create_execution_role ? module.iam.execution_role_arn : var.execution_role_arn
+  role_name          = coalesce(var.execution_role_name, "${substr(var.name, 0, 53)}-sagemaker")
+
+  ################################################################################
+  # Autoscaling: variant names known at plan time
+  ################################################################################
+
+  autoscaled_variants = {
+    for v in var.variants : v.name => {
+      kind          = v.serverless != null ? "serverless" : local.asynchronous ? "async" : "instance"
+      min_capacity  = local.asynchronous && try(var.async_inference.scale_to_zero, false) ? 0 : v.autoscaling.min_capacity
+      max_capacity  = v.autoscaling.max_capacity
+      target_value  = coalesce(v.autoscaling.target_value, v.serverless != null ? 0.7 : local.asynchronous ? var.async_inference.backlog_target_per_instance : 1000)
+      scale_in      = v.autoscaling.scale_in_cooldown
+      scale_out     = v.autoscaling.scale_out_cooldown
+      no_scale_in   = v.autoscaling.disable_scale_in
+      scale_to_zero = local.asynchronous && try(var.async_inference.scale_to_zero, false)
+    } if v.autoscaling != null
+  }
+
+  ################################################################################
+  # The desired-state document (SPEC §3), handed to the deployer
+  ################################################################################
+
+  spec = {
+    schema_version     = 1
+    endpoint_name      = var.name
+    region             = local.region
+    execution_role_arn = local.execution_role_arn
+    variants = [for v in var.variants : {
+      name = v.name
+      containers = [for c in v.containers : {
+        image          = local.resolved_images[c.image]
+        model_data_url = c.model_data_url
+        environment    = c.environment
+        hostname       = c.hostname
+      }]
+      inference_execution_mode                       = v.inference_execution_mode
+      instance_type                                  = v.instance_type
+      initial_instance_count                         = v.instance_type == null ? null : coalesce(v.initial_instance_count, 1)
+      initial_weight                                 = v.initial_weight
+      serverless                                     = v.serverless
+      container_startup_health_check_timeout_seconds = v.container_startup_health_check_timeout_seconds
+      model_data_download_timeout_seconds            = v.model_data_download_timeout_seconds
+      volume_size_gb                                 = v.volume_size_gb
+    }]
+    async_inference = local.asynchronous ? {
+      output_path                             = local.async_output_path
+      failure_path                            = local.async_failure_path
+      success_topic_arn                       = local.success_topic_arn
+      error_topic_arn                         = local.error_topic_arn
+      include_inference_response_in           = length(local.topic_arns) > 0 ? var.async_inference.include_inference_response_in : []
+      max_concurrent_invocations_per_instance = var.async_inference.max_concurrent_invocations_per_instance
+      kms_key_id                              = local.has_kms_key ? local.kms_key_arn : null
+    } : null
+    kms_key_arn = local.endpoint_kms_key_arn
+    deployment = {
+      strategy                      = var.deployment.strategy
+      traffic                       = var.deployment.traffic
+      canary_percent                = var.deployment.canary_percent
+      linear_step_percent           = var.deployment.linear_step_percent
+      wait_interval_seconds         = var.deployment.wait_interval_seconds
+      termination_wait_seconds      = var.deployment.termination_wait_seconds
+      max_execution_timeout_seconds = var.deployment.max_execution_timeout_seconds
+      rolling_batch_percent         = var.deployment.rolling_batch_percent
+      rollback_batch_percent        = var.deployment.rollback_batch_percent
+      rollback_alarms               = local.rollback_alarm_names
+      bake_seconds                  = var.deployment.bake_seconds
+      timeout_seconds               = var.deployment.timeout_seconds
+    }
+    keep_releases = var.keep_releases
+    tags          = var.tags
+  }
+
+  # A new deployer version is a change Terraform sees (a new rollout id), like a new spec.
+  deployer_hash = sha256(join(",", [for f in sort(fileset(path.module, "deployer/*.py")) : filesha256("${path.module}/${f}")]))
+}
+
+data "aws_ecr_image" "this" {
+  for_each = local.pinned_images
+
+  registry_id     = each.value.registry
+  repository_name = each.value.repository
+  image_tag       = each.value.tag
+}

@@ -1,0 +1,143 @@
+################################################################################
+# Encryption and logs
+################################################################################
+
+data "aws_iam_policy_document" "kms" {
+  count = var.create_kms_key ? 1 : 0
+
+  statement {
+    sid       = "AccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = length(var.kms_key_administrator_arns) > 0 ? var.kms_key_administrator_arns : ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "CloudWatchLogsUse"
+    actions   = ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${local.region}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/Endpoints/${var.name}"]
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  count = var.create_kms_key ? 1 : 0
+
+  description             = "SageMaker endpoint ${var.name}: bucket, topics, log group and endpoint volumes"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.kms[0].json
+
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  count = var.create_kms_key ? 1 : 0
+
+  name          = "alias/${var.name}-sagemaker"
+  target_key_id = aws_kms_key.this[0].key_id
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/sagemaker/Endpoints/${var.name}"
+  retention_in_days = var.log_group_retention_in_days
+  kms_key_id        = local.kms_key_arn
+
+  tags = var.tags
+}
+
+################################################################################
+# Submodules owned by Terraform
+################################################################################
+
+module "storage" {
+  source = "./modules/storage"
+  count  = var.create_bucket ? 1 : 0
+
+  bucket_name       = coalesce(var.bucket_name, local.default_bucket_name)
+  kms_key_arn       = local.has_kms_key ? local.kms_key_arn : null
+  force_destroy     = var.bucket_force_destroy
+  expiring_prefixes = local.asynchronous ? values(local.async_prefixes) : []
+  expiration_days   = var.async_output_expiration_days
+
+  tags = var.tags
+}
+
+module "notifications" {
+  source = "./modules/notifications"
+  count  = local.create_topics ? 1 : 0
+
+  name                  = var.name
+  kms_key_arn           = local.kms_key_arn
+  success_subscriptions = var.async_inference.success_subscriptions
+  error_subscriptions   = var.async_inference.error_subscriptions
+
+  tags = var.tags
+}
+
+module "alarms" {
+  source = "./modules/alarms"
+  count  = var.deployment.create_rollback_alarms ? 1 : 0
+
+  endpoint_name                   = var.name
+  variant_names                   = [for v in var.variants : v.name]
+  asynchronous                    = local.asynchronous
+  invocation_5xx_errors_threshold = var.alarms.invocation_5xx_errors_threshold
+  model_latency_threshold_us      = var.alarms.model_latency_threshold_us
+  invocation_failures_threshold   = var.alarms.invocation_failures_threshold
+  backlog_threshold               = var.alarms.backlog_threshold
+  period_seconds                  = var.alarms.period_seconds
+  evaluation_periods              = var.alarms.evaluation_periods
+  datapoints_to_alarm             = var.alarms.datapoints_to_alarm
+  alarm_actions                   = var.alarms.alarm_actions
+  ok_actions                      = var.alarms.ok_actions
+
+  tags = var.tags
+}
+
+module "iam" {
+  source = "./modules/iam"
+
+  create_role          = var.create_execution_role
+  role_name            = local.role_name
+  existing_role_arn    = var.create_execution_role ? null : var.execution_role_arn
+  permissions_boundary = var.execution_role_permissions_boundary
+  endpoint_name        = var.name
+  partition            = local.partition
+  region               = local.region
+  account_id           = local.account_id
+
+  ecr_repository_arns = local.ecr_repository_arns
+  model_data_s3_arns  = local.model_data_s3_arns
+  s3_write_arns       = local.async_write_s3_arns
+  s3_read_arns        = local.async_read_s3_arns
+  sns_topic_arns      = local.topic_arns
+  kms_key_arns        = local.has_kms_key ? [local.kms_key_arn] : []
+  log_group_arn       = aws_cloudwatch_log_group.this.arn
+
+  create_invoke_policy        = var.invoke_policy.create
+  invoke_policy_name          = var.invoke_policy.name
+  allowed_container_hostnames = var.invoke_policy.allowed_container_hostnames
+  denied_container_hostnames  = var.invoke_policy.denied_container_hostnames
+
+  bucket_arn      = local.bucket_arn
+  manages_bucket  = var.create_bucket
+  manages_kms_key = var.create_kms_key
+  manages_topics  = local.create_topics
+
+  tags = var.tags
+}

@@ -1,0 +1,137 @@
+################################################################################
+# Rollout wiring (SPEC §4): plan never writes, apply rolls out, destroy cleans up
+################################################################################
+
+# Replaced only when the endpoint's name or Region changes. Its destroy-time provisioner deletes the endpoint and
+# every release the deployer created for it; autoscaling (which depends on it) is deregistered first.
+resource "terraform_data" "endpoint" {
+  triggers_replace = {
+    name   = var.name
+    region = local.region
+  }
+
+  # A destroy provisioner may only use `self`: everything it needs is carried here.
+  input = {
+    name        = var.name
+    region      = local.region
+    python      = var.python_executable
+    working_dir = path.module
+  }
+
+  provisioner "local-exec" {
+    when        = destroy
+    working_dir = self.input.working_dir
+    interpreter = [self.input.python, "-m", "deployer", "destroy", "--region", self.input.region]
+    command     = self.input.name
+  }
+}
+
+# Its id is the rollout id: replaced whenever the desired state (or the deployer) changes, which makes the id
+# unknown at plan time and so defers the deployer's read to apply. A rollout id the deployer has not acted on
+# means "roll out"; one it has acted on means "read only" (plan, refresh, a failed rollout not retried).
+resource "terraform_data" "rollout" {
+  triggers_replace = {
+    spec     = sha256(jsonencode(local.spec))
+    deployer = local.deployer_hash
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.create_execution_role || var.execution_role_arn != null
+      error_message = "Give execution_role_arn when create_execution_role is false."
+    }
+
+    precondition {
+      condition     = length(local.rollback_alarm_names) <= 10
+      error_message = "At most 10 rollback alarms (the module's own plus deployment.extra_rollback_alarms); got ${length(local.rollback_alarm_names)}."
+    }
+
+    precondition {
+      condition     = var.deployment.bake_seconds == 0 || length(local.rollback_alarm_names) > 0
+      error_message = "deployment.bake_seconds watches the rollback alarms: create them (deployment.create_rollback_alarms) or name some (deployment.extra_rollback_alarms)."
+    }
+
+    precondition {
+      condition     = !local.serverless || (length(var.variants) == 1 && !local.asynchronous)
+      error_message = "A serverless endpoint has exactly one variant and no async_inference."
+    }
+
+    precondition {
+      condition     = var.deployment.strategy != "rolling" || (!local.serverless && length(var.variants) == 1 && var.deployment.traffic == "all_at_once")
+      error_message = "Rolling deployments are for single-variant instance-based endpoints (traffic all_at_once)."
+    }
+
+    precondition {
+      condition = !local.asynchronous || local.has_bucket || (
+        try(var.async_inference.output_path, null) != null && try(var.async_inference.failure_path, null) != null && try(var.async_inference.input_path, null) != null
+      )
+      error_message = "An asynchronous endpoint needs the module's bucket (create_bucket or bucket_name) or all of async_inference.output_path, failure_path and input_path."
+    }
+
+    precondition {
+      condition = alltrue([for v in var.variants : v.serverless == null || v.autoscaling == null || try(
+        v.autoscaling.max_capacity <= v.serverless.max_concurrency, false)
+      ])
+      error_message = "Serverless autoscaling scales provisioned concurrency: autoscaling.max_capacity must be <= serverless.max_concurrency."
+    }
+  }
+
+  depends_on = [
+    terraform_data.endpoint,
+    # SageMaker creates /aws/sagemaker/Endpoints/<name> itself if it is missing; ours must exist first.
+    aws_cloudwatch_log_group.this,
+  ]
+}
+
+data "external" "deployer" {
+  program     = [var.python_executable, "-m", "deployer", "external"]
+  working_dir = path.module
+
+  query = {
+    spec            = jsonencode(local.spec)
+    rollout_id      = terraform_data.rollout.id
+    deployer_hash   = local.deployer_hash
+    assume_role_arn = var.deployer_assume_role_arn
+  }
+}
+
+check "endpoint_rollout" {
+  assert {
+    condition     = data.external.deployer.result.drift != "true"
+    error_message = "SageMaker endpoint ${var.name} differs from its desired state (a hotfix, a manual change or a failed rollout): it serves ${data.external.deployer.result.endpoint_config_name}. The next change rolls out the desired state."
+  }
+
+  assert {
+    condition     = !contains(["failed", "rolled_back"], data.external.deployer.result.last_rollout)
+    error_message = "The last rollout of SageMaker endpoint ${var.name} ${replace(data.external.deployer.result.last_rollout, "_", " ")}: ${data.external.deployer.result.last_rollout_reason}. It still serves ${data.external.deployer.result.endpoint_config_name}; it is not retried until the desired state changes."
+  }
+}
+
+################################################################################
+# Autoscaling: after the rollout (targets keyed by variant names known at plan time, resource ids from the
+# deployer's result, so they are registered again after every rollout)
+################################################################################
+
+module "autoscaling" {
+  source = "./modules/autoscaling"
+
+  endpoint_name     = data.external.deployer.result.endpoint_name
+  alarm_name_prefix = var.name
+  variants = {
+    for name, v in local.autoscaled_variants : name => {
+      kind               = v.kind
+      min_capacity       = v.min_capacity
+      max_capacity       = v.max_capacity
+      target_value       = v.target_value
+      scale_in_cooldown  = v.scale_in
+      scale_out_cooldown = v.scale_out
+      disable_scale_in   = v.no_scale_in
+      scale_to_zero      = v.scale_to_zero
+    }
+  }
+
+  tags = var.tags
+
+  # Destroyed (deregistered) before the endpoint is deleted.
+  depends_on = [terraform_data.endpoint]
+}
