@@ -53,7 +53,7 @@ class Context:
         alarms: list[str] | None = None,
         timeout_seconds: float | None = None,
     ) -> None:
-        endpoint.job = Job(body, self.store.monotonic(), self.store.scale, alarms, timeout_seconds)
+        endpoint.job = Job(body, self.store.sim_time(), alarms, timeout_seconds)
 
 
 # ---------------------------------------------------------------------------------------------- models
@@ -476,7 +476,7 @@ def call(store: Store, account: str, region: str, operation: str, request: dict[
 def tick(store: Store) -> None:
     """Advance every running job once (called by the ticker thread)."""
     with store.lock:
-        now = store.monotonic()
+        now = store.sim_time()
         for (account, region), state in store.regions():
             for endpoint in list(state.endpoints.values()):
                 job = endpoint.job

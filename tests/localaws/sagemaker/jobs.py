@@ -1,6 +1,6 @@
 """Long-running SageMaker work (create, update, delete, ...) as generators stepped by the ticker.
 
-A job yields ``Wait(seconds, watch)``; the ticker resumes it when the scaled wait is over. While a
+A job yields ``Wait(seconds, watch)``; the ticker resumes it when the wait is over. While a
 watching wait runs, an alarm in ALARM is thrown into the job as ``AlarmFired``, and a deployment that ran
 past its MaximumExecutionTimeoutInSeconds as ``ExecutionTimeout``.
 """
@@ -31,23 +31,24 @@ JobBody = Generator[Wait, None, None]
 
 
 class Job:
-    """One running job: the generator, the real-time deadline of its current wait, what it watches."""
+    """One running job: the generator, the deadline of its current wait, what it watches.
+
+    Times are simulated seconds (``Store.sim_time``), so the time scale applies to waits already running.
+    """
 
     def __init__(
         self,
         body: JobBody,
         now: float,
-        scale: Callable[[], float],
         alarms: list[str] | None = None,
         timeout_seconds: float | None = None,
     ) -> None:
         self._body = body
-        self._scale = scale
         self.alarms = list(alarms or [])
         self.deadline: float = now
         self.watching = False
         self.finished = False
-        self.timeout_at = now + timeout_seconds * scale() if timeout_seconds else None
+        self.timeout_at = now + timeout_seconds if timeout_seconds else None
         self._resume(now, None)
 
     def step(self, now: float, alarm_states: Callable[[list[str]], dict[str, str]]) -> None:
@@ -77,5 +78,5 @@ class Job:
             self.finished = True
             self.watching = False
             return
-        self.deadline = now + wait.seconds * self._scale()
+        self.deadline = now + wait.seconds
         self.watching = wait.watch

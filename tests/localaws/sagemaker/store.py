@@ -25,6 +25,8 @@ class Store:
         self.config = config
         self._regions: dict[tuple[str, str], Region] = {}
         self._last_timestamp = 0.0
+        self._last_real = time.monotonic()
+        self._sim = 0.0
 
     def region(self, account: str, region: str) -> Region:
         return self._regions.setdefault((account, region), Region())
@@ -42,9 +44,11 @@ class Store:
         self._last_timestamp = now
         return now
 
-    @staticmethod
-    def monotonic() -> float:
-        return time.monotonic()
-
-    def scale(self) -> float:
-        return self.config().time_scale
+    def sim_time(self) -> float:
+        """Simulated seconds since start: real time divided by the time scale in force while it passed
+        (so a changed time scale also speeds up or slows down waits already running)."""
+        with self.lock:
+            real = time.monotonic()
+            self._sim += (real - self._last_real) / self.config().time_scale
+            self._last_real = real
+            return self._sim
