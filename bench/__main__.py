@@ -1,0 +1,118 @@
+"""``python -m bench``: the plan-time read, as ratios against floors measured in the same run.
+
+Absolute times depend on the machine; the ratios do not much. Nothing here asserts a time: this is a
+report (bench/README.md explains each line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench import importtime
+from bench.scenario import ENDPOINT, ROOT, running
+from bench.timing import Timed, median_of, run_once
+
+DEPLOYER = [sys.executable, "-m", "deployer", "external"]
+FLOOR_DESCRIBE = (
+    "import boto3; "
+    "boto3.client('sagemaker', region_name='us-east-1').describe_endpoint(EndpointName='{name}')"
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="measured runs per command (median kept)")
+    parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    args = parser.parse_args(argv)
+
+    with running() as scenario:
+        env = scenario.env
+        floors = [
+            median_of("python -c pass", [sys.executable, "-c", "pass"], "", env, ROOT, args.runs),
+            median_of(
+                "python -c 'import boto3'", [sys.executable, "-c", "import boto3"], "", env, ROOT, args.runs
+            ),
+            median_of(
+                "boto3 DescribeEndpoint (1 call)",
+                [sys.executable, "-c", FLOOR_DESCRIBE.format(name=ENDPOINT)],
+                "",
+                env,
+                ROOT,
+                args.runs,
+            ),
+        ]
+        invalid = median_of("external, invalid spec", DEPLOYER, scenario.invalid_query, env, ROOT, args.runs)
+
+        before = len(scenario.calls())
+        read = median_of("external, read-only", DEPLOYER, scenario.read_query, env, ROOT, args.runs)
+        calls = scenario.calls()[before:]
+        per_read = len(calls) / (args.runs + 1)  # + the warm-up run
+        writes = sum(1 for c in calls if c.get("write"))
+        operations = sorted({c["operation"] for c in calls})
+
+        _, profiled = run_once(
+            [sys.executable, "-X", "importtime", "-m", "deployer", "external"], scenario.read_query, env, ROOT
+        )
+        read_imports = importtime.parse(profiled.stderr)
+        _, profiled_invalid = run_once(
+            [sys.executable, "-X", "importtime", "-m", "deployer", "external"],
+            scenario.invalid_query,
+            env,
+            ROOT,
+        )
+        invalid_imports = importtime.parse(profiled_invalid.stderr)
+
+    python_floor, boto3_floor, describe_floor = floors
+    report = {
+        "runs": args.runs,
+        "wall_seconds": {t.name: round(t.median_s, 4) for t in [*floors, invalid, read]},
+        "ratios": {
+            "invalid spec / python -c pass": _ratio(invalid, python_floor),
+            "read-only / import boto3": _ratio(read, boto3_floor),
+            "read-only / boto3 DescribeEndpoint": _ratio(read, describe_floor),
+        },
+        "api_calls_per_read": per_read,
+        "api_operations": operations,
+        "write_calls_during_reads": writes,
+        "exit_codes": {"read-only": read.exit_code, "invalid spec": invalid.exit_code},
+        "imports": {
+            "read-only total ms": round(read_imports.total_us / 1000, 1),
+            "read-only modules": len(read_imports.modules),
+            "read-only heaviest": [[m, round(us / 1000, 1)] for m, us in read_imports.heaviest],
+            "read-only loads deployer.executor": read_imports.has("deployer.executor"),
+            "invalid spec total ms": round(invalid_imports.total_us / 1000, 1),
+            "invalid spec loads boto3": invalid_imports.has("boto3") or invalid_imports.has("botocore"),
+        },
+    }
+    _print(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+def _ratio(measured: Timed, floor: Timed) -> float:
+    return round(measured.median_s / floor.median_s, 2) if floor.median_s else float("nan")
+
+
+def _print(report: dict) -> None:
+    out = sys.stdout
+    out.write(f"plan-time read benchmark (median of {report['runs']} runs)\n\n")
+    for name, seconds in report["wall_seconds"].items():
+        out.write(f"  {name:<34} {seconds * 1000:8.1f} ms\n")
+    out.write("\nratios\n")
+    for name, value in report["ratios"].items():
+        out.write(f"  {name:<40} {value:6.2f}x\n")
+    out.write("\nAPI\n")
+    out.write(f"  calls per read-only run                  {report['api_calls_per_read']:.1f}\n")
+    out.write(f"  operations                               {', '.join(report['api_operations'])}\n")
+    out.write(f"  write calls during reads                 {report['write_calls_during_reads']}\n")
+    out.write("\nimports (python -X importtime)\n")
+    for name, value in report["imports"].items():
+        out.write(f"  {name:<40} {value}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
