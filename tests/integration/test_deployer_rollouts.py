@@ -1,0 +1,357 @@
+"""Acceptance 1-9 and 15 of issue 3: rollouts through the Terraform entry point, against localaws.
+
+Each test asserts AWS state (Describe calls on localaws) and the localaws call log.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from deployer import operations
+from deployer.errors import RolloutFailed, RolloutTimeout
+from deployer.release import TAG_MANAGED_BY, TAG_RELEASE, config_name, release_id
+from deployer.spec import parse_spec
+from tests.integration.test_deployer_support import (
+    clients,
+    document,
+    endpoint,
+    image,
+    in_background,
+    put_alarm,
+    register_target,
+    runtime,
+    spec,
+    wait_for,
+    with_deployment,
+    with_variant,
+    writes,
+)
+from tests.integration.test_deployer_support import (
+    operation_names as ops,
+)
+
+RESULT_KEYS = {
+    "endpoint_name",
+    "endpoint_arn",
+    "endpoint_config_name",
+    "release",
+    "previous_endpoint_config_name",
+    "variant_names",
+    "action",
+    "status",
+    "drift",
+    "last_rollout",
+    "last_rollout_reason",
+    "region",
+    "release_models",
+    "autoscaling_deregistered",
+}
+
+
+def apply(spec_value, rollout_id):
+    rt, _ = runtime(spec_value.endpoint_name)
+    return operations.terraform_apply(spec_value, rollout_id, runtime=rt)
+
+
+def test_create_new_endpoint_in_service_with_the_result_map(localaws):
+    first = spec(tag="v1")
+    result = apply(first, "rollout-1")
+
+    sm = clients().sagemaker
+    live = endpoint(sm)
+    target = config_name("whisper", release_id(first))
+    assert live["EndpointStatus"] == "InService"
+    assert live["EndpointConfigName"] == target
+    assert set(result) == RESULT_KEYS and all(isinstance(v, str) for v in result.values())
+    assert result["endpoint_arn"] == live["EndpointArn"]
+    assert result["endpoint_config_name"] == target
+    assert result["release"] == release_id(first)
+    assert result["action"] == "created"
+    assert result["status"] == "InService"
+    assert result["drift"] == "false"
+    assert result["last_rollout"] == "succeeded"
+    assert result["previous_endpoint_config_name"] == ""
+    assert json.loads(result["variant_names"]) == ["AllTraffic"]
+    assert json.loads(result["release_models"]) == [f"{target}-m0"]
+    assert json.loads(result["autoscaling_deregistered"]) == []
+    # Everything we created is tagged as ours with its release id.
+    model = sm.describe_model(ModelName=f"{target}-m0")
+    model_tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=model["ModelArn"])["Tags"]}
+    assert model_tags[TAG_MANAGED_BY] == "sagemaker-rollout" and model_tags[TAG_RELEASE] == release_id(first)
+    assert model["PrimaryContainer"]["Image"] == image("v1")
+    # The call log: models, then the configuration, then the endpoint.
+    written = ops(writes(localaws.calls()))
+    assert (
+        written.index("CreateModel") < written.index("CreateEndpointConfig") < written.index("CreateEndpoint")
+    )
+
+
+def test_same_spec_same_rollout_id_reads_only(localaws):
+    first = spec(tag="v1")
+    created = apply(first, "rollout-1")
+    before = len(localaws.calls())
+
+    again = apply(first, "rollout-1")
+
+    calls = localaws.calls()[before:]
+    assert writes(calls) == []
+    assert len(calls) <= 2
+    assert again["action"] == "unchanged" and again["drift"] == "false"
+    assert {k: v for k, v in again.items() if k != "action"} == {
+        k: v for k, v in created.items() if k != "action"
+    }
+    # Stable between two plan-time reads of an unchanged endpoint.
+    assert apply(first, "rollout-1") == again
+
+
+def test_new_image_new_rollout_id_updates_with_guardrails_and_keeps_previous(localaws):
+    first = spec(tag="v1")
+    apply(first, "rollout-1")
+    second = parse_spec(
+        with_deployment(document(tag="v2"), traffic="canary", canary_percent=20, wait_interval_seconds=30)
+    )
+    before = len(localaws.calls())
+
+    result = apply(second, "rollout-2")
+
+    sm = clients().sagemaker
+    live = endpoint(sm)
+    old, new = config_name("whisper", release_id(first)), config_name("whisper", release_id(second))
+    assert live["EndpointConfigName"] == new and live["EndpointStatus"] == "InService"
+    assert result["action"] == "updated" and result["previous_endpoint_config_name"] == old
+    sm.describe_endpoint_config(EndpointConfigName=old)  # retained as the previous release
+    deployed = live["LastDeploymentConfig"]
+    routing = deployed["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
+    assert routing == {
+        "Type": "CANARY",
+        "WaitIntervalInSeconds": 30,
+        "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 20},
+    }
+    assert deployed["AutoRollbackConfiguration"]["Alarms"] == [{"AlarmName": "whisper-5xx"}]
+    written = ops(writes(localaws.calls()[before:]))
+    assert written[0] == "AddTags"  # the rollout id is recorded before any other write
+    assert written.count("UpdateEndpoint") == 1
+
+
+def test_alarm_during_update_rolls_back_exit_2_and_next_read_writes_nothing(localaws):
+    c = clients()
+    put_alarm(c.cloudwatch, "whisper-5xx")
+    first = spec(tag="v1")
+    apply(first, "rollout-1")
+    # A bake after the shift (termination wait) for SageMaker's own alarm watch.
+    second = parse_spec(with_deployment(document(tag="v2"), termination_wait_seconds=600))
+
+    def fire_when_updating() -> None:
+        wait_for(lambda: endpoint(c.sagemaker)["EndpointStatus"] == "Updating")
+        c.cloudwatch.set_alarm_state(AlarmName="whisper-5xx", StateValue="ALARM", StateReason="test")
+
+    in_background(fire_when_updating)
+    with pytest.raises(RolloutFailed) as failure:
+        apply(second, "rollout-2")
+
+    assert failure.value.exit_code == 2
+    live = endpoint(c.sagemaker)
+    assert live["EndpointStatus"] == "InService"
+    assert live["EndpointConfigName"] == config_name("whisper", release_id(first))
+    before = len(localaws.calls())
+    read = apply(second, "rollout-2")
+    assert writes(localaws.calls()[before:]) == []
+    assert read["last_rollout"] == "rolled_back" and "whisper-5xx" in read["last_rollout_reason"]
+    assert read["drift"] == "true" and read["action"] == "deferred"
+    rt, _ = runtime()
+    assert operations.status("whisper", rt)["last_rollout"] == "rolled_back"
+
+
+def test_autoscaled_count_survives_a_model_only_update(localaws):
+    c = clients()
+    apply(spec(tag="v1"), "rollout-1")
+    register_target(c.autoscaling)
+    c.sagemaker.update_endpoint_weights_and_capacities(
+        EndpointName="whisper",
+        DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredInstanceCount": 4}],
+    )
+    wait_for(lambda: endpoint(c.sagemaker)["EndpointStatus"] == "InService")
+
+    second = spec(tag="v2")
+    result = apply(second, "rollout-2")
+
+    live = endpoint(c.sagemaker)
+    assert (
+        live["EndpointConfigName"]
+        == result["endpoint_config_name"]
+        == config_name("whisper", release_id(second))
+    )
+    assert live["ProductionVariants"][0]["DesiredInstanceCount"] == 4
+    assert live["ProductionVariants"][0]["CurrentInstanceCount"] == 4
+    config = c.sagemaker.describe_endpoint_config(EndpointConfigName=result["endpoint_config_name"])
+    assert config["ProductionVariants"][0]["InitialInstanceCount"] == 4
+    assert json.loads(result["autoscaling_deregistered"]) == []
+    assert "DeregisterScalableTarget" not in ops(localaws.calls())
+
+
+def test_instance_type_change_on_autoscaled_variant_deregisters_first(localaws):
+    c = clients()
+    apply(spec(tag="v1"), "rollout-1")
+    register_target(c.autoscaling)
+    bigger = parse_spec(with_variant(document(tag="v1"), instance_type="ml.c5.xlarge"))
+    before = len(localaws.calls())
+
+    result = apply(bigger, "rollout-2")
+
+    assert json.loads(result["autoscaling_deregistered"]) == ["AllTraffic"]
+    assert endpoint(c.sagemaker)["EndpointConfigName"] == config_name("whisper", release_id(bigger))
+    assert c.autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
+    written = ops(writes(localaws.calls()[before:]))
+    assert written.index("DeregisterScalableTarget") < written.index("UpdateEndpoint")
+
+
+def test_async_endpoint_scaled_to_zero_updates_with_initial_count_one(localaws):
+    c = clients()
+    async_doc = document(tag="v1")
+    async_doc["async_inference"] = {
+        "output_path": "s3://speech-async/output/",
+        "failure_path": "s3://speech-async/failure/",
+        "max_concurrent_invocations_per_instance": 1,
+    }
+    apply(parse_spec(async_doc), "rollout-1")
+    c.sagemaker.update_endpoint_weights_and_capacities(
+        EndpointName="whisper",
+        DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredInstanceCount": 0}],
+    )
+    wait_for(lambda: endpoint(c.sagemaker)["EndpointStatus"] == "InService")
+    assert endpoint(c.sagemaker)["ProductionVariants"][0]["DesiredInstanceCount"] == 0
+
+    async_doc["variants"][0]["containers"][0]["image"] = image("v2")
+    second = parse_spec(async_doc)
+    result = apply(second, "rollout-2")
+
+    assert result["last_rollout"] == "succeeded"
+    assert endpoint(c.sagemaker)["EndpointConfigName"] == config_name("whisper", release_id(second))
+    config = c.sagemaker.describe_endpoint_config(EndpointConfigName=result["endpoint_config_name"])
+    assert config["ProductionVariants"][0]["InitialInstanceCount"] == 1
+    assert config["AsyncInferenceConfig"]["OutputConfig"]["S3OutputPath"] == "s3://speech-async/output/"
+
+
+def _other_actor_update(sm, tag: str) -> str:
+    """Another actor updates the endpoint to a configuration of its own (not ours)."""
+    sm.create_model(
+        ModelName=f"manual-{tag}",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/speech-sagemaker",
+        PrimaryContainer={"Image": image(tag)},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName=f"manual-{tag}",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": f"manual-{tag}",
+                "InstanceType": "ml.m5.large",
+                "InitialInstanceCount": 1,
+            }
+        ],
+    )
+    sm.update_endpoint(EndpointName="whisper", EndpointConfigName=f"manual-{tag}")
+    return f"manual-{tag}"
+
+
+def test_busy_endpoint_waits_then_proceeds(localaws):
+    sm = clients().sagemaker
+    apply(spec(tag="v1"), "rollout-1")
+    localaws.configure(provision_seconds=150)
+    _other_actor_update(sm, "other")
+    assert endpoint(sm)["EndpointStatus"] == "Updating"
+    second = spec(tag="v2")
+    before = len(localaws.calls())
+
+    result = apply(second, "rollout-2")
+
+    assert result["last_rollout"] == "succeeded"
+    assert endpoint(sm)["EndpointConfigName"] == config_name("whisper", release_id(second))
+    assert (
+        result["previous_endpoint_config_name"] == "manual-other"
+    )  # the other actor's update finished first
+    calls = localaws.calls()[before:]
+    assert ops(writes(calls)).count("UpdateEndpoint") == 1
+
+
+def test_busy_endpoint_past_the_deadline_exits_3_and_undoes_nothing(localaws):
+    sm = clients().sagemaker
+    apply(spec(tag="v1"), "rollout-1")
+    localaws.configure(provision_seconds=3000)
+    other = _other_actor_update(sm, "slow")
+    impatient = parse_spec(with_deployment(document(tag="v2"), timeout_seconds=60))
+    before = len(localaws.calls())
+
+    with pytest.raises(RolloutTimeout) as timeout:
+        apply(impatient, "rollout-2")
+
+    assert timeout.value.exit_code == 3
+    live = endpoint(sm)
+    assert live["EndpointStatus"] == "Updating"
+    assert live["PendingDeploymentSummary"]["EndpointConfigName"] == other
+    assert ops(writes(localaws.calls()[before:])) == ["AddTags"]  # only the rollout record
+
+
+def test_bake_alarm_after_in_service_rolls_back_ourselves(localaws):
+    c = clients()
+    put_alarm(c.cloudwatch, "whisper-5xx")
+    first = spec(tag="v1")
+    apply(first, "rollout-1")
+    baked = parse_spec(with_deployment(document(tag="v2"), bake_seconds=1800))
+    new = config_name("whisper", release_id(baked))
+
+    def fire_when_live() -> None:
+        wait_for(lambda: endpoint(c.sagemaker)["EndpointConfigName"] == new)
+        c.cloudwatch.set_alarm_state(AlarmName="whisper-5xx", StateValue="ALARM", StateReason="test")
+
+    in_background(fire_when_live)
+    with pytest.raises(RolloutFailed) as failure:
+        apply(baked, "rollout-2")
+
+    assert failure.value.exit_code == 2 and "whisper-5xx" in str(failure.value)
+    live = endpoint(c.sagemaker)
+    assert live["EndpointStatus"] == "InService"
+    assert live["EndpointConfigName"] == config_name("whisper", release_id(first))
+    updates = [x for x in localaws.calls() if x["operation"] == "UpdateEndpoint"]
+    assert [u["params"]["EndpointConfigName"] for u in updates] == [
+        new,
+        config_name("whisper", release_id(first)),
+    ]
+    c.cloudwatch.set_alarm_state(AlarmName="whisper-5xx", StateValue="OK", StateReason="test")
+    read = apply(baked, "rollout-2")
+    assert read["last_rollout"] == "rolled_back" and read["drift"] == "true"
+
+
+def test_failing_image_is_rolled_back_by_sagemaker_and_reported(localaws):
+    sm = clients().sagemaker
+    first = spec(tag="v1")
+    apply(first, "rollout-1")
+    broken = spec(tag="fail-health-check")
+
+    with pytest.raises(RolloutFailed):
+        apply(broken, "rollout-2")
+
+    assert endpoint(sm)["EndpointConfigName"] == config_name("whisper", release_id(first))
+    read = apply(broken, "rollout-2")
+    assert read["last_rollout"] == "rolled_back" and read["last_rollout_reason"]
+
+
+def test_throttling_and_server_errors_still_converge_without_duplicates(localaws):
+    localaws.configure(throttle_rate=0.3, error_rate=0.05, seed=7)
+    first, second = spec(tag="v1"), spec(tag="v2")
+
+    created = apply(first, "rollout-1")
+    updated = apply(second, "rollout-2")
+
+    localaws.configure(throttle_rate=0.0, error_rate=0.0)
+    sm = clients().sagemaker
+    assert created["action"] == "created" and updated["action"] == "updated"
+    assert endpoint(sm)["EndpointConfigName"] == config_name("whisper", release_id(second))
+    configs = [x["EndpointConfigName"] for x in sm.list_endpoint_configs()["EndpointConfigs"]]
+    models = [x["ModelName"] for x in sm.list_models()["Models"]]
+    assert sorted(configs) == sorted(config_name("whisper", release_id(s)) for s in (first, second))
+    assert len(models) == 2
+    throttled = [x for x in localaws.calls() if x.get("status") == 400]
+    assert throttled  # faults were really injected
