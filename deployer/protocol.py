@@ -53,6 +53,9 @@ _ROLE_ARN = re.compile(r"arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]
 # The rollout id becomes a tag value on the endpoint (SageMaker Tag: at most 256 characters of this set).
 _ROLLOUT_ID = re.compile(r"[A-Za-z0-9_.:/=+@\-]{1,256}")
 _MAX_DEPLOYER_HASH = 256
+# A bug (an exception that is neither a DeployerError nor an AWS error): not "nothing written" (1),
+# and the rollout may be in any state, so it is reported like a failed rollout.
+INTERNAL_ERROR_EXIT = 2
 
 CREDENTIALS_REFUSED = (
     "credentials do not belong in the query: Terraform stores the query in its state and plan files. "
@@ -148,10 +151,13 @@ def run_external(
     except DeployerError as error:
         _error_line(stderr, str(error))
         return error.exit_code
-    except Exception as error:  # a bug or an unmapped library error: still one line, never a traceback
-        code = 4 if type(error).__module__.split(".")[0] in {"botocore", "boto3"} else 2
-        _error_line(stderr, f"{type(error).__name__}: {error}")
-        return code
+    except Exception as error:  # an AWS error the engine did not map, or a bug: one line, never a traceback
+        refusal = _as_refusal(error)
+        if refusal is not None:
+            _error_line(stderr, str(refusal))
+            return refusal.exit_code
+        _error_line(stderr, f"deployer internal error: {type(error).__name__}: {error}")
+        return INTERNAL_ERROR_EXIT
     stdout.write(text + "\n")
     stdout.flush()
     return 0
@@ -166,6 +172,16 @@ def _default_engine() -> Engine:
     from deployer.operations import terraform_apply  # the engine (and boto3) only once the input is valid
 
     return terraform_apply
+
+
+def _as_refusal(error: Exception) -> DeployerError | None:
+    """A botocore/boto3 error as ``AwsRefused`` (exit 4), through the engine's own mapping."""
+    if type(error).__module__.split(".")[0] not in {"botocore", "boto3"}:
+        return None
+    from deployer.aws import as_refusal
+
+    refusal = as_refusal(error)
+    return refusal if isinstance(refusal, DeployerError) else None
 
 
 def _is_credential_key(key: str) -> bool:

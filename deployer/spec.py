@@ -54,6 +54,7 @@ _IMAGE = re.compile(
     r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?"
 )
 _TAG_PUNCTUATION = frozenset("_.:/=+-@ ")
+_CREDENTIAL_VARIABLES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"})
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -816,6 +817,11 @@ def _environment(value: Any, path: str) -> tuple[tuple[str, str], ...]:
             raise InvalidInput(
                 f"{where}: a variable name is a letter or _ then letters, digits or _ "
                 "(at most 1024 characters)"
+            )
+        if key.upper() in _CREDENTIAL_VARIABLES:
+            raise InvalidInput(
+                f"{where}: AWS credentials do not belong in the spec (Terraform stores it in state and "
+                "SageMaker shows it in the model); the container gets its credentials from execution_role_arn"
             )
         if not isinstance(item, str):
             raise InvalidInput(f"{where}: must be a string (got {_kind(item)})")

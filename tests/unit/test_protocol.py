@@ -200,6 +200,23 @@ def test_malformed_queries_are_refused_before_the_engine(case_id, query, field):
     assert err.split(": ", 1)[0] == field
 
 
+def test_an_unmapped_aws_error_is_a_refusal_with_exit_4():
+    from botocore.exceptions import ClientError, NoCredentialsError
+
+    throttled = ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "DescribeEndpoint"
+    )
+    for error in (throttled, NoCredentialsError()):
+        code, out, err = _run({"spec": SPEC_TEXT, "rollout_id": ROLLOUT}, FakeEngine(error=error))
+        assert code == 4
+        assert out == ""
+        assert err.count("\n") == 1
+    assert (
+        "ThrottlingException"
+        in _run({"spec": SPEC_TEXT, "rollout_id": ROLLOUT}, FakeEngine(error=throttled))[2]
+    )
+
+
 def test_parse_query_returns_the_parsed_spec():
     query = parse_query(json.dumps({"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "deployer_hash": "h1"}))
     assert query.spec == parse_spec(SPEC_TEXT)

@@ -180,6 +180,8 @@ MALFORMED: list[tuple[str, Callable[[], dict[str, Any]], Mutation, str]] = [
      "variants[0].containers[0].model_data_url"),
     ("env-over-32-kb", realtime, _set(f"{C0}.environment", {f"K{i}": "v" * 1000 for i in range(40)}),
      "variants[0].containers"),
+    ("env-aws-credentials", realtime, _set(f"{C0}.environment.AWS_SECRET_ACCESS_KEY", "x"),
+     "variants[0].containers[0].environment['AWS_SECRET_ACCESS_KEY']"),
     ("env-key-pattern", realtime, _set(f"{C0}.environment.1STAGE", "x"),
      "variants[0].containers[0].environment['1STAGE']"),
     ("env-value-number", realtime, _set(f"{C0}.environment.WORKERS", 4),
