@@ -107,7 +107,7 @@ def classify(environ: dict[str, Any], body: bytes) -> RequestInfo:
     if rpc and environ.get("HTTP_SMITHY_PROTOCOL", ""):
         return RequestInfo(service or "unknown", rpc.group(1), "rpcv2", region, access_key, {}, target, body)
     protocol = "rest-xml" if service in ("s3", "s3control", "route53", "cloudfront") else "rest-json"
-    operation, labels = match_rest_operation(service, method, path, query)
+    operation, labels = match_rest_operation(service, method, path, query, environ)
     return RequestInfo(service or "unknown", operation, protocol, region, access_key, labels, target, body)
 
 
@@ -154,10 +154,36 @@ class _RestRoute:
     method: str
     pattern: re.Pattern[str]
     labels: tuple[str, ...]
-    literals: tuple[tuple[str, str | None], ...]
+    literals: tuple[tuple[str, str | None], ...]  # query-string literals of the requestUri
+    headers: tuple[str, ...]  # required members sent as headers (WSGI environ keys)
 
 
 _models_lock = threading.Lock()
+LABEL_RE = re.compile(r"\{([^}]+)\}")
+
+
+def _path_regex(path: str) -> tuple[str, list[str]]:
+    regex, labels, position = "", [], 0
+    for match in LABEL_RE.finditer(path):
+        regex += re.escape(path[position : match.start()])
+        name = match.group(1)
+        labels.append(name.rstrip("+"))
+        regex += "(.+)" if name.endswith("+") else "([^/]+)"
+        position = match.end()
+    regex += re.escape(path[position:])
+    return regex, labels
+
+
+def _required_headers(operation: Any) -> tuple[str, ...]:
+    shape = operation.input_shape
+    if shape is None:
+        return ()
+    required = set(shape.required_members)
+    return tuple(
+        "HTTP_" + member.serialization["name"].upper().replace("-", "_")
+        for name, member in shape.members.items()
+        if name in required and member.serialization.get("location") == "header"
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -169,18 +195,10 @@ def _rest_routes(service: str) -> tuple[_RestRoute, ...]:
             return ()
     routes = []
     for name in model.operation_names:
-        http = model.operation_model(name).http
-        uri = http.get("requestUri", "/")
-        path_part, _, query_part = uri.partition("?")
-        labels: list[str] = []
-
-        def label(match: re.Match[str], labels: list[str] = labels) -> str:
-            name = match.group(1)
-            greedy = name.endswith("+")
-            labels.append(name.rstrip("+"))
-            return "(.+)" if greedy else "([^/]+)"
-
-        regex = re.sub(r"\\\{([^}]+)\\\}", label, re.escape(path_part.rstrip("/") or "/"))
+        operation = model.operation_model(name)
+        http = operation.http
+        path_part, _, query_part = http.get("requestUri", "/").partition("?")
+        regex, labels = _path_regex(path_part.rstrip("/"))
         literals = []
         for item in filter(None, query_part.split("&")):
             key, sep, value = item.partition("=")
@@ -192,15 +210,17 @@ def _rest_routes(service: str) -> tuple[_RestRoute, ...]:
                 re.compile(f"^{regex}/?$"),
                 tuple(labels),
                 tuple(literals),
+                _required_headers(operation),
             )
         )
     return tuple(routes)
 
 
 def match_rest_operation(
-    service: str, method: str, path: str, query: dict[str, list[str]]
+    service: str, method: str, path: str, query: dict[str, list[str]], environ: dict[str, Any] | None = None
 ) -> tuple[str, dict]:
     """The botocore operation a REST request is for (most specific match wins), and its path labels."""
+    environ = environ or {}
     best: tuple[int, _RestRoute, re.Match[str]] | None = None
     for route in _rest_routes(service) if service else ():
         if route.method != method:
@@ -210,7 +230,9 @@ def match_rest_operation(
             continue
         if not all(key in query and (value is None or value in query[key]) for key, value in route.literals):
             continue
-        score = len(route.literals) * 10 - len(route.labels)
+        if not all(header in environ for header in route.headers):
+            continue
+        score = (len(route.literals) + len(route.headers)) * 10 - len(route.labels)
         if best is None or score > best[0]:
             best = (score, route, matched)
     if best is None:
