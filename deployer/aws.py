@@ -8,6 +8,7 @@ identity, instance role) or an ``assume_role_arn`` assumed through STS.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,11 +16,19 @@ MAX_ATTEMPTS = 10
 SESSION_NAME = "sagemaker-rollout"
 
 
+def max_attempts(environ: Mapping[str, str] | None = None) -> int:
+    """``AWS_MAX_ATTEMPTS`` when the user set it (the standard variable), else ``MAX_ATTEMPTS``."""
+    env = os.environ if environ is None else environ
+    value = env.get("AWS_MAX_ATTEMPTS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else MAX_ATTEMPTS
+
+
 def client_config() -> Any:
     """botocore ``standard`` retry mode (retries throttling and 5xx with backoff), ~10 attempts."""
     from botocore.config import Config
 
-    return Config(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS}, user_agent_extra=SESSION_NAME)
+    retries = {"mode": "standard", "max_attempts": max_attempts()}
+    return Config(retries=retries, user_agent_extra=SESSION_NAME)
 
 
 def make_session(region: str, assume_role_arn: str | None = None) -> Any:
