@@ -1,0 +1,173 @@
+"""The waiter with a fake clock: schedule, scaling, deadline, transient errors; and progress output."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from botocore.exceptions import ClientError
+
+from deployer.aws import is_retryable
+from deployer.progress import Progress
+from deployer.waiter import (
+    MIN_REAL_INTERVAL,
+    Schedule,
+    WaitTimeout,
+    endpoint_settled,
+    poll,
+    time_scale,
+)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+
+def sequence(values):
+    it = iter(values)
+    return lambda: next(it)
+
+
+def throttled() -> ClientError:
+    return ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "DescribeEndpoint"
+    )
+
+
+def test_first_look_is_immediate():
+    clock = FakeClock()
+    assert poll(
+        lambda: "InService", lambda s: s == "InService", clock=clock, schedule=Schedule(), timeout_seconds=60
+    ) == ("InService")
+    assert clock.sleeps == []
+
+
+def test_quick_first_looks_then_slower_never_under_five_seconds():
+    clock = FakeClock()
+    statuses = ["Updating"] * 9 + ["InService"]
+    poll(
+        sequence(statuses), lambda s: s == "InService", clock=clock, schedule=Schedule(), timeout_seconds=3600
+    )
+    assert clock.sleeps == [5.0, 5.0, 10.0, 15.0, 20.0, 30.0, 30.0, 30.0, 30.0]
+    assert min(clock.sleeps) >= MIN_REAL_INTERVAL
+
+
+def test_intervals_and_deadline_are_scaled():
+    clock = FakeClock()
+    with pytest.raises(WaitTimeout) as timeout:
+        poll(
+            lambda: "Updating",
+            lambda s: False,
+            clock=clock,
+            schedule=Schedule(scale=0.01),
+            timeout_seconds=100,
+        )
+    assert timeout.value.last == "Updating"
+    assert clock.sleeps[:3] == pytest.approx([0.05, 0.05, 0.1])
+    assert clock.t == pytest.approx(1.0)  # 100 s scaled by 0.01
+
+
+def test_a_last_look_happens_at_the_deadline():
+    clock = FakeClock()
+    looks: list[float] = []
+
+    def fetch() -> str:
+        looks.append(clock.t)
+        return "Updating"
+
+    with pytest.raises(WaitTimeout):
+        poll(fetch, lambda s: False, clock=clock, schedule=Schedule(), timeout_seconds=12)
+    assert looks == [0.0, 5.0, 10.0, 12.0]
+
+
+def test_throttling_on_a_poll_backs_off_instead_of_failing():
+    clock = FakeClock()
+    answers = [throttled(), throttled(), "InService"]
+
+    def fetch() -> str:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    result = poll(
+        fetch,
+        lambda s: True,
+        clock=clock,
+        schedule=Schedule(),
+        timeout_seconds=600,
+        is_transient=is_retryable,
+    )
+    assert result == "InService"
+    assert clock.sleeps == [10.0, 20.0]  # doubled each time
+
+
+def test_other_errors_are_raised():
+    def fetch() -> str:
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "DescribeEndpoint")
+
+    with pytest.raises(ClientError):
+        poll(
+            fetch,
+            lambda s: True,
+            clock=FakeClock(),
+            schedule=Schedule(),
+            timeout_seconds=60,
+            is_transient=is_retryable,
+        )
+
+
+@pytest.mark.parametrize(
+    ("describe", "settled"),
+    [
+        (None, True),
+        ({"EndpointStatus": "InService"}, True),
+        ({"EndpointStatus": "Failed"}, True),
+        ({"EndpointStatus": "UpdateRollbackFailed"}, True),
+        ({"EndpointStatus": "Updating"}, False),
+        ({"EndpointStatus": "SystemUpdating"}, False),
+        ({"EndpointStatus": "RollingBack"}, False),
+        ({"EndpointStatus": "Creating"}, False),
+        ({"EndpointStatus": "Deleting"}, False),
+        ({"EndpointStatus": "InService", "PendingDeploymentSummary": {"EndpointConfigName": "x"}}, False),
+    ],
+)
+def test_settled_statuses(describe, settled):
+    assert endpoint_settled(describe) is settled
+
+
+@pytest.mark.parametrize(
+    ("raw", "scale"), [(None, 1.0), ("0.01", 0.01), ("2", 2.0), ("junk", 1.0), ("-1", 1.0)]
+)
+def test_time_scale_from_environment(raw, scale):
+    assert time_scale({} if raw is None else {"DEPLOYER_TIME_SCALE": raw}) == scale
+
+
+def test_progress_timestamped_lines_off_a_terminal_and_a_log_file(tmp_path):
+    stream = io.StringIO()
+    log = tmp_path / "deep" / "whisper.log"
+    progress = Progress(stream=stream, log_path=log, tty=False)
+    progress.live("whisper: Updating")
+    progress.info("whisper: serves x")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and lines[0].endswith("Z whisper: Updating") and lines[0][:4].isdigit()
+    assert log.read_text().count("\n") == 2
+
+
+def test_progress_live_line_on_a_terminal_is_rewritten():
+    stream = io.StringIO()
+    progress = Progress(stream=stream, log_path=None, tty=True)
+    progress.live("Updating 1")
+    progress.live("Updating 2")
+    progress.info("done")
+    text = stream.getvalue()
+    assert text.count("\r") == 2 and text.endswith("Updating 2\ndone\n")
