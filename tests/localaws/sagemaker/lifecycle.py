@@ -109,8 +109,9 @@ def blue_green(
     config: Callable[[], Config],
     timestamp: Timestamp,
 ) -> JobBody:
-    """Provision the green fleet, shift traffic step by step with a bake after each shift, wait
-    TerminationWaitInSeconds, terminate the blue fleet. Alarms are watched from start to end."""
+    """Provision the green fleet; shift traffic: ALL_AT_ONCE then a bake (WaitIntervalInSeconds), CANARY
+    the canary share, a bake, then the rest, LINEAR step by step with a bake after each step; then wait
+    TerminationWaitInSeconds and terminate the blue fleet. Alarms are watched from start to end."""
     routing = policy.get("TrafficRoutingConfiguration", {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0})
     wait_interval = routing.get("WaitIntervalInSeconds", 0)
     try:
@@ -120,11 +121,19 @@ def blue_green(
         for fleet in pending.fleets:
             fleet.current_count = fleet.desired_count
         capacity = sum(fleet.desired_count for fleet in pending.fleets)
-        for fraction in traffic_steps(routing, capacity):
+        kind = routing.get("Type", "ALL_AT_ONCE")
+        steps = traffic_steps(routing, capacity)
+        for index, fraction in enumerate(steps):
             set_status(pending.fleets, "ActivatingTraffic", timestamp())
             _shift(endpoint, pending, fraction)
+            if kind == "LINEAR":  # each step deactivates the same share of the blue fleet
+                for fleet in endpoint.fleets:
+                    fleet.current_count = math.ceil(fleet.desired_count * (1.0 - fraction) - 1e-9)
+            if kind == "CANARY" and index == len(steps) - 1:
+                break  # the bake is after the canary step; the remainder shifts once it passed
             set_status(pending.fleets, "Baking", timestamp())
             yield Wait(wait_interval, watch=True)
+        set_status(pending.fleets, "Baking", timestamp())
         yield Wait(policy.get("TerminationWaitInSeconds", 0), watch=True)
     except (AlarmFired, HealthCheckFailed, ExecutionTimeout) as error:
         yield from _roll_back(endpoint, pending, _reason(error), 1, config, timestamp)
