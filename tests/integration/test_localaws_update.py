@@ -121,11 +121,12 @@ def test_linear_shifts_in_steps_with_a_wait_after_each(sm, live):
         if described["EndpointStatus"] == "InService":
             break
         if kit.pending_status(described) == "Baking":
-            seen.add(
-                round(described["PendingDeploymentSummary"]["ProductionVariants"][0]["CurrentWeight"], 2)
-            )
+            green = described["PendingDeploymentSummary"]["ProductionVariants"][0]
+            blue = described["ProductionVariants"][0]
+            seen.add((round(green["CurrentWeight"], 2), blue["CurrentInstanceCount"]))
         time.sleep(0.01)
-    assert seen == {0.5, 1.0}
+    # Each step moves half the traffic and deactivates the same share of the blue fleet.
+    assert seen == {(0.5, 1), (1.0, 0)}
     # provision 100 + two waits of 150 simulated seconds.
     assert time.monotonic() - started >= 0.4
     assert described["EndpointConfigName"] == "v2"
