@@ -25,7 +25,7 @@ from typing import Any
 
 from deployer import planner, reader
 from deployer.aws import error_code, error_message, is_already_exists, is_not_found, is_retryable
-from deployer.errors import RolloutFailed, RolloutTimeout
+from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout
 from deployer.release import (
     TAG_ENDPOINT,
     TAG_HOTFIX,
@@ -534,7 +534,7 @@ def rollback(
     deadline = rt.deadline(timeout_seconds)
     variants = config_variants(rt, to_config)
     if variants is None:
-        raise RolloutFailed(f"{name}: configuration {to_config} does not exist (see: history {name})")
+        raise InvalidInput(f"to: configuration {to_config} does not exist (see: history {name})")
     add_tags(
         rt,
         live.arn,

@@ -355,3 +355,75 @@ def test_throttling_and_server_errors_still_converge_without_duplicates(localaws
     assert len(models) == 2
     throttled = [x for x in localaws.calls() if x.get("status") == 400]
     assert throttled  # faults were really injected
+
+
+def test_failed_create_is_reported_then_replaced_by_the_next_rollout(localaws):
+    sm = clients().sagemaker
+    broken = spec(tag="fail-health-check")
+    with pytest.raises(RolloutFailed):
+        apply(broken, "rollout-1")
+    assert endpoint(sm)["EndpointStatus"] == "Failed"
+    before = len(localaws.calls())
+    read = apply(broken, "rollout-1")  # the next plan: reported, not retried
+    assert writes(localaws.calls()[before:]) == []
+    assert read["last_rollout"] == "failed" and read["drift"] == "true" and read["status"] == "Failed"
+
+    fixed = spec(tag="v2")
+    result = apply(fixed, "rollout-2")
+
+    assert result["action"] == "created" and result["last_rollout"] == "succeeded"
+    assert endpoint(sm)["EndpointConfigName"] == config_name("whisper", release_id(fixed))
+    assert ops(writes(localaws.calls()[before:])).count("DeleteEndpoint") == 1
+
+
+def _serverless_document(tag: str) -> dict:
+    doc = document(tag=tag)
+    doc["variants"][0] = {
+        "name": "AllTraffic",
+        "containers": [{"image": image(tag, "byoc")}],
+        "serverless": {"memory_size_mb": 2048, "max_concurrency": 1},
+    }
+    return doc
+
+
+def test_serverless_endpoint_rolls_forward(localaws):
+    sm = clients().sagemaker
+    apply(parse_spec(_serverless_document("v1")), "rollout-1")
+    second = parse_spec(_serverless_document("v2"))
+
+    result = apply(second, "rollout-2")
+
+    assert result["last_rollout"] == "succeeded"
+    live = endpoint(sm)
+    assert live["EndpointConfigName"] == config_name("whisper", release_id(second))
+    config = sm.describe_endpoint_config(EndpointConfigName=live["EndpointConfigName"])
+    assert config["ProductionVariants"][0]["ServerlessConfig"] == {
+        "MemorySizeInMB": 2048,
+        "MaxConcurrency": 1,
+    }
+
+
+def test_multi_container_direct_endpoint_rolls_forward(localaws):
+    sm = clients().sagemaker
+    doc = document(tag="v1")
+    doc["variants"][0].update(
+        containers=[
+            {"image": image("v1", "tensorflow-serving"), "hostname": "tensorflow-mnist"},
+            {"image": image("v1", "pytorch-serving"), "hostname": "pytorch-mnist"},
+        ],
+        inference_execution_mode="Direct",
+        instance_type="ml.c5.4xlarge",
+    )
+    apply(parse_spec(doc), "rollout-1")
+    doc["variants"][0]["containers"][1]["image"] = image("v2", "pytorch-serving")
+    second = parse_spec(doc)
+
+    result = apply(second, "rollout-2")
+
+    assert result["last_rollout"] == "succeeded"
+    model = sm.describe_model(ModelName=json.loads(result["release_models"])[0])
+    assert model["InferenceExecutionConfig"] == {"Mode": "Direct"}
+    assert [c["Image"] for c in model["Containers"]] == [
+        image("v1", "tensorflow-serving"),
+        image("v2", "pytorch-serving"),
+    ]
