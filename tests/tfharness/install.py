@@ -45,6 +45,9 @@ class Harness:
         """``base`` (default: this process's environment) plus the harness' Terraform settings."""
         env = dict(os.environ if base is None else base)
         env.update(AUTOMATION_ENV)
+        # The AWS provider builds its whole schema at every start (several per command): collecting
+        # garbage less often cuts its CPU time by about 30% for ~150 MB more memory.
+        env.setdefault("GOGC", "400")
         env["TF_CLI_CONFIG_FILE"] = str(self.cli_config)
         return env
 

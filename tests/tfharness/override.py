@@ -147,19 +147,19 @@ def render_provider(endpoint: str) -> str:
 
 def write_localaws_override(directory: Path, endpoint: str) -> Path | None:
     """Write (or refresh) the file pointing ``directory``'s AWS provider at ``endpoint``."""
-    if not endpoint:
-        raise EndpointNotSet("AWS_ENDPOINT_URL is not set: start localaws (make localaws) and export it")
     facts = inspect_configuration(directory)
     override, plain = directory / OVERRIDE_FILE, directory / PROVIDER_FILE
     for stale in (override, plain):
         stale.unlink(missing_ok=True)
+    if not facts.uses_aws:
+        return None
+    if not endpoint:
+        raise EndpointNotSet("AWS_ENDPOINT_URL is not set: start localaws (make localaws) and export it")
     if facts.aws_providers:
         override.write_text(render_override(facts.aws_providers, endpoint))
         return override
-    if facts.uses_aws:
-        plain.write_text(render_provider(endpoint))
-        return plain
-    return None
+    plain.write_text(render_provider(endpoint))
+    return plain
 
 
 def localaws_env_defaults(env: MutableMapping[str, str]) -> MutableMapping[str, str]:

@@ -1,0 +1,216 @@
+"""Unit tests of the harness' pure parts (no Terraform, no network)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.tfharness.cliconfig import render_cli_config
+from tests.tfharness.external_provider import go_marshal, look_path
+from tests.tfharness.gojson import GoJSONError, decode_string_map
+from tests.tfharness.install import render_launcher, setup
+from tests.tfharness.mirror import ENV_VAR, MirrorNotFound, find_aws_mirror
+from tests.tfharness.override import (
+    OVERRIDE_FILE,
+    PROVIDER_FILE,
+    SERVICES,
+    EndpointNotSet,
+    write_localaws_override,
+)
+from tests.tfharness.tree import stage_configuration
+
+
+def _mirror(root: Path) -> Path:
+    (root / "registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64").mkdir(parents=True)
+    return root
+
+
+# --- mirror detection -------------------------------------------------------------------------
+
+
+def test_mirror_from_env_var(tmp_path):
+    mirror = _mirror(tmp_path / "m")
+    assert find_aws_mirror({ENV_VAR: str(mirror)}, places=[]) == mirror.resolve()
+
+
+def test_mirror_env_var_without_aws_is_an_error_naming_it(tmp_path):
+    with pytest.raises(MirrorNotFound) as error:
+        find_aws_mirror({ENV_VAR: str(tmp_path)}, places=[])
+    assert ENV_VAR in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_mirror_auto_detected_in_first_place_that_holds_aws(tmp_path):
+    empty, found = tmp_path / "empty", _mirror(tmp_path / "found")
+    empty.mkdir()
+    assert find_aws_mirror({}, places=[tmp_path / "absent", empty, found]) == found.resolve()
+
+
+def test_no_mirror_is_one_line_naming_the_env_var(tmp_path):
+    with pytest.raises(MirrorNotFound) as error:
+        find_aws_mirror({}, places=[tmp_path])
+    assert ENV_VAR in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_setup_fails_without_mirror(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "nowhere"))
+    with pytest.raises(MirrorNotFound):
+        setup(tmp_path / "build")
+
+
+def test_setup_builds_launcher_and_cli_config(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, str(_mirror(tmp_path / "m")))
+    harness = setup(tmp_path / "build")
+    assert harness.external_launcher.stat().st_mode & 0o111
+    assert harness.external_launcher.name == "terraform-provider-external_v2.4.0"
+    assert "registry.terraform.io/hashicorp/external/2.4.0/" in str(harness.external_launcher)
+    text = harness.cli_config.read_text()
+    assert f'path    = "{(tmp_path / "m").resolve()}"' in text
+    env = harness.env({"PATH": "/bin"})
+    assert env["TF_CLI_CONFIG_FILE"] == str(harness.cli_config)
+    assert (env["TF_IN_AUTOMATION"], env["CHECKPOINT_DISABLE"], env["TF_INPUT"]) == ("1", "1", "0")
+
+
+def test_cli_config_mirrors_and_direct_excludes():
+    text = render_cli_config(Path("/m/aws"), Path("/b/ext"))
+    assert text.count("filesystem_mirror {") == 2
+    assert 'include = ["registry.terraform.io/hashicorp/aws"]' in text
+    assert 'include = ["registry.terraform.io/hashicorp/external"]' in text
+    assert (
+        'exclude = ["registry.terraform.io/hashicorp/aws", "registry.terraform.io/hashicorp/external"]'
+        in text
+    )
+
+
+def test_launcher_quotes_paths():
+    text = render_launcher("/opt/my venv/bin/python", Path("/src/it's here"))
+    assert "exec '/opt/my venv/bin/python' -I -c" in text
+    assert "'/src/it'\"'\"'s here'" in text
+
+
+# --- Go JSON semantics ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stdout", "expected"),
+    [
+        (b'{"a": "1", "b": ""}', {"a": "1", "b": ""}),
+        (b'  {"a": null}\n', {"a": ""}),
+        (b"null", {}),
+        (b"{}", {}),
+    ],
+)
+def test_string_maps_decode(stdout, expected):
+    assert decode_string_map(stdout) == expected
+
+
+@pytest.mark.parametrize(
+    ("stdout", "message"),
+    [
+        (b'{"a": 1}', "json: cannot unmarshal number into Go value of type string"),
+        (b'{"a": true}', "json: cannot unmarshal bool into Go value of type string"),
+        (b'{"a": ["x"]}', "json: cannot unmarshal array into Go value of type string"),
+        (b'{"a": {"b": "c"}}', "json: cannot unmarshal object into Go value of type string"),
+        (b'["a"]', "json: cannot unmarshal array into Go value of type map[string]string"),
+        (b'"a"', "json: cannot unmarshal string into Go value of type map[string]string"),
+        (b"", "unexpected end of JSON input"),
+        (b"   \n", "unexpected end of JSON input"),
+        (b'{"a": "b"', "unexpected end of JSON input"),
+        (b"hello", "invalid character 'h' looking for beginning of value"),
+        (b'{"a": "b"} {"c": "d"}', "invalid character '{' after top-level value"),
+        (b"{a: 1}", "invalid character 'a' looking for beginning of object key string"),
+        (b'{"a" "b"}', "invalid character '\"' after object key"),
+        (b'{"a": "b" "c": "d"}', "invalid character '\"' after object key:value pair"),
+    ],
+)
+def test_go_errors(stdout, message):
+    with pytest.raises(GoJSONError) as error:
+        decode_string_map(stdout)
+    assert str(error.value) == message
+
+
+def test_query_marshalled_like_go():
+    assert go_marshal({"b": "<&>", "a": "é\n"}) == '{"a":"é\\n","b":"\\u003c\\u0026\\u003e"}'
+    assert json.loads(go_marshal({"b": "<&>"})) == {"b": "<&>"}
+
+
+def test_look_path_like_go(tmp_path):
+    program = tmp_path / "prog"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    assert look_path("prog", f"/nonexistent:{tmp_path}") == str(program)
+    with pytest.raises(Exception, match='exec: "nope": executable file not found in \\$PATH'):
+        look_path("nope", str(tmp_path))
+    program.chmod(0o644)
+    with pytest.raises(Exception, match=f'exec: "{program}": permission denied'):
+        look_path(str(program), "")
+
+
+# --- override ---------------------------------------------------------------------------------
+
+
+def test_override_for_each_aws_provider_block_with_alias(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = var.region\n}\n'
+        'provider "aws" {\n  alias  = "east"\n  region = "us-east-1"\n}\n'
+    )
+    written = write_localaws_override(tmp_path, "http://127.0.0.1:1234")
+    assert written == tmp_path / OVERRIDE_FILE
+    text = written.read_text()
+    assert text.count('provider "aws" {') == 2
+    assert 'alias = "east"' in text
+    for service in SERVICES:
+        assert f'    {service.ljust(max(map(len, SERVICES)))} = "http://127.0.0.1:1234"' in text
+    for setting in (
+        "skip_credentials_validation = true",
+        "skip_requesting_account_id  = true",
+        "skip_metadata_api_check     = true",
+        "skip_region_validation      = true",
+        "s3_use_path_style           = true",
+    ):
+        assert setting in text
+    assert not (tmp_path / PROVIDER_FILE).exists()
+
+
+def test_plain_provider_file_when_configuration_has_no_provider_block(tmp_path):
+    (tmp_path / "main.tf").write_text('module "m" {\n  source = "../../"\n}\n')
+    (tmp_path / OVERRIDE_FILE).write_text("stale")
+    written = write_localaws_override(tmp_path, "http://x:1")
+    assert written == tmp_path / PROVIDER_FILE
+    assert not (tmp_path / OVERRIDE_FILE).exists()
+
+
+def test_no_file_and_no_endpoint_needed_without_aws(tmp_path):
+    (tmp_path / "main.tf").write_text('data "external" "x" {\n  program = ["true"]\n}\n')
+    assert write_localaws_override(tmp_path, "") is None
+
+
+def test_endpoint_required_with_aws(tmp_path):
+    (tmp_path / "main.tf").write_text('resource "aws_sns_topic" "t" {\n  name = "t"\n}\n')
+    with pytest.raises(EndpointNotSet, match="AWS_ENDPOINT_URL"):
+        write_localaws_override(tmp_path, "")
+
+
+# --- staging ----------------------------------------------------------------------------------
+
+
+def test_staging_keeps_relative_module_sources(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "modules/iam").mkdir(parents=True)
+    (repo / "deployer").mkdir()
+    (repo / "examples/demo/.terraform").mkdir(parents=True)
+    (repo / "main.tf").write_text("# root\n")
+    (repo / "modules/iam/main.tf").write_text("# iam\n")
+    (repo / "deployer/__init__.py").write_text("")
+    (repo / "examples/demo/main.tf").write_text('module "m" { source = "../../" }\n')
+    (repo / "examples/demo/terraform.tfstate").write_text("{}")
+    (repo / "examples/demo/zz_localaws_override.tf").write_text("")
+    workdir = stage_configuration(repo / "examples/demo", tmp_path / "scratch", repo_root=repo)
+    assert workdir == tmp_path / "scratch/examples/demo"
+    assert (workdir / "../../main.tf").resolve().read_text() == "# root\n"
+    assert (tmp_path / "scratch/modules/iam/main.tf").exists()
+    assert (tmp_path / "scratch/deployer/__init__.py").exists()
+    assert sorted(p.name for p in workdir.iterdir()) == ["main.tf"]
