@@ -258,3 +258,19 @@ def test_deployment_config_limits_are_checked_by_the_service(sm, live):
             sm.update_endpoint(EndpointName=live, EndpointConfigName="v2", DeploymentConfig=deployment)
         assert error.value.response["Error"]["Code"] == "ValidationException"
     assert sm.describe_endpoint(EndpointName=live)["EndpointStatus"] == "InService"
+
+
+def test_inf1_endpoints_fall_back_to_all_at_once_without_alarm_watch(localaws, sm):
+    cloudwatch = kit.alarm(localaws.url, "inf1-5xx")
+    kit.release(sm, "v1", instance_type="ml.inf1.xlarge")
+    kit.in_service(sm, "ep", "v1")
+    cloudwatch.set_alarm_state(AlarmName="inf1-5xx", StateValue="ALARM", StateReason="firing")
+    kit.release(sm, "v2", instance_type="ml.inf1.xlarge")
+    deployment = blue_green(
+        "CANARY", wait=300, alarms=("inf1-5xx",), CanarySize={"Type": "CAPACITY_PERCENT", "Value": 50}
+    )
+    sm.update_endpoint(EndpointName="ep", EndpointConfigName="v2", DeploymentConfig=deployment)
+    described = kit.wait_status(sm, "ep", "InService")
+    # Accepted and shown, but not applied: no canary, no rollback on the firing alarm.
+    assert described["EndpointConfigName"] == "v2"
+    assert described["LastDeploymentConfig"] == deployment

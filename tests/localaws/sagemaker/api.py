@@ -285,17 +285,30 @@ def update_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     if request.get("DeploymentConfig"):
         endpoint.retained_deployment_config = copy.deepcopy(deployment)
     endpoint.last_deployment_config = copy.deepcopy(deployment)
-    policy = (deployment or {}).get("RollingUpdatePolicy")
+    effective = None if _without_guardrails(ctx, config) else deployment
+    policy = (effective or {}).get("RollingUpdatePolicy")
     alarms = [
-        a["AlarmName"] for a in ((deployment or {}).get("AutoRollbackConfiguration") or {}).get("Alarms", [])
+        a["AlarmName"] for a in ((effective or {}).get("AutoRollbackConfiguration") or {}).get("Alarms", [])
     ]
     if policy:
         body = lifecycle.rolling(endpoint, pending, policy, ctx.store.config, ctx.store.timestamp)
     else:
-        policy = (deployment or {}).get("BlueGreenUpdatePolicy") or {}
+        policy = (effective or {}).get("BlueGreenUpdatePolicy") or {}
         body = lifecycle.blue_green(endpoint, pending, policy, ctx.store.config, ctx.store.timestamp)
     ctx.start_job(endpoint, body, alarms, policy.get("MaximumExecutionTimeoutInSeconds"))
     return {"EndpointArn": endpoint.arn}
+
+
+def _without_guardrails(ctx: Context, config: EndpointConfig) -> bool:
+    """Inf1 instances and Marketplace model packages silently fall back to blue/green all at once with no
+    bake and no alarm watch; the DeploymentConfig is accepted (and shown) but not applied."""
+    for variant in config.document["ProductionVariants"]:
+        if str(variant.get("InstanceType", "")).startswith("ml.inf1."):
+            return True
+        model = ctx.model(variant["ModelName"])
+        if any(container.get("ModelPackageName") for container in images.containers(model.document)):
+            return True
+    return False
 
 
 def _check_update_allowed(
