@@ -16,12 +16,19 @@ from typing import Any, TextIO
 from deployer.errors import DeployerError, InvalidInput
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on a usage error; here 2 means "rollout failed", so usage errors are exit 1."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InvalidInput(f"{self.prog}: {message}")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sagemaker-rollout",
         description="Roll SageMaker endpoints forward and back as versioned releases.",
     )
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--region", help="AWS region (default: the spec's, else the standard chain's)")
     common.add_argument("--assume-role-arn", help="assume this IAM role (standard credential chain first)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -65,7 +72,11 @@ def main(
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except InvalidInput as error:
+        err.write(f"{error}\n")
+        return error.exit_code
     if args.command is None:
         parser.print_help(err)
         return 0

@@ -203,3 +203,10 @@ def test_status_of_missing_endpoint_and_refused_credentials(localaws, tmp_path, 
     unreachable = cli(tmp_path, "status", "whisper")
     assert unreachable.returncode == 4
     assert len(unreachable.stderr.strip().splitlines()) == 1
+
+
+def test_usage_errors_exit_1_not_2(tmp_path):
+    for args in (["bogus"], ["deploy"], ["status"], ["prune", "x", "--keep", "z"], ["deploy", "--spec", "nope.json"]):
+        run = cli(tmp_path, *args)
+        assert run.returncode == 1, args
+        assert len(run.stderr.strip().splitlines()) == 1, run.stderr
