@@ -206,7 +206,14 @@ def test_status_of_missing_endpoint_and_refused_credentials(localaws, tmp_path, 
 
 
 def test_usage_errors_exit_1_not_2(tmp_path):
-    for args in (["bogus"], ["deploy"], ["status"], ["prune", "x", "--keep", "z"], ["deploy", "--spec", "nope.json"]):
+    usages = (
+        ["bogus"],
+        ["deploy"],
+        ["status"],
+        ["prune", "x", "--keep", "z"],
+        ["deploy", "--spec", "no.json"],
+    )
+    for args in usages:
         run = cli(tmp_path, *args)
         assert run.returncode == 1, args
         assert len(run.stderr.strip().splitlines()) == 1, run.stderr
