@@ -200,3 +200,48 @@ def test_serverless_endpoint_shows_serverless_config(sm):
     sm.update_endpoint(EndpointName="ep", EndpointConfigName="sls2")
     done = kit.wait_status(sm, "ep", "InService")
     assert variant(done)["CurrentServerlessConfig"] == {"MemorySizeInMB": 4096, "MaxConcurrency": 2}
+
+
+def test_registering_a_scalable_target_moves_capacity_into_its_range(localaws, sm):
+    kit.release(sm, "v1", count=1)
+    kit.in_service(sm, "ep", "v1")
+    autoscaling = kit.client(localaws.url, "application-autoscaling")
+    autoscaling.register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId="endpoint/ep/variant/AllTraffic",
+        ScalableDimension=DIMENSION,
+        MinCapacity=2,
+        MaxCapacity=4,
+    )
+    described = sm.describe_endpoint(EndpointName="ep")
+    assert described["EndpointStatus"] == "Updating"
+    assert variant(described)["DesiredInstanceCount"] == 2
+    done = kit.wait_status(sm, "ep", "InService")
+    assert variant(done)["CurrentInstanceCount"] == 2
+    # Inside the range: nothing changes.
+    autoscaling.register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId="endpoint/ep/variant/AllTraffic",
+        ScalableDimension=DIMENSION,
+        MinCapacity=1,
+        MaxCapacity=4,
+    )
+    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "InService"
+
+
+def test_registering_during_an_update_leaves_capacity_alone(localaws, sm):
+    localaws.configure(provision_seconds=300)
+    kit.release(sm, "v1", count=1)
+    kit.in_service(sm, "ep", "v1")
+    kit.release(sm, "v2", count=1)
+    sm.update_endpoint(EndpointName="ep", EndpointConfigName="v2")
+    kit.client(localaws.url, "application-autoscaling").register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId="endpoint/ep/variant/AllTraffic",
+        ScalableDimension=DIMENSION,
+        MinCapacity=3,
+        MaxCapacity=4,
+    )
+    done = kit.wait_status(sm, "ep", "InService")
+    assert done["EndpointConfigName"] == "v2"
+    assert variant(done)["DesiredInstanceCount"] == 1

@@ -97,7 +97,21 @@ class LocalAWSApp:
             self.calls.set_status(entry, int(status.split(" ", 1)[0]))
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
-        return self.moto_app(environ, recording_start_response)
+        answer = self.moto_app(environ, recording_start_response)
+        if entry.get("status") == 200:
+            self._after_moto(info)
+        return answer
+
+    def _after_moto(self, info: RequestInfo) -> None:
+        """SageMaker side effects of calls moto answered (Application Auto Scaling registering a variant)."""
+        if info.service == "application-autoscaling" and info.operation == "RegisterScalableTarget":
+            try:
+                request = json.loads(info.body or b"{}")
+            except ValueError:
+                return
+            sagemaker_api.scalable_target_registered(
+                self.store, account_for(info.access_key), info.region, request
+            )
 
     def _sagemaker(
         self, info: RequestInfo, environ: dict[str, Any], start_response: StartResponse, entry: dict[str, Any]

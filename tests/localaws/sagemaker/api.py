@@ -486,6 +486,37 @@ def call(store: Store, account: str, region: str, operation: str, request: dict[
         return OPERATIONS[operation](Context(store, account, region), request)
 
 
+def scalable_target_registered(store: Store, account: str, region: str, request: dict[str, Any]) -> None:
+    """RegisterScalableTarget on an active endpoint's variant moves its desired instance count inside
+    [MinCapacity, MaxCapacity] at once (the endpoint goes Updating); an endpoint not InService is left
+    alone."""
+    if request.get("ServiceNamespace") != moto_bridge.SAGEMAKER_NAMESPACE:
+        return
+    if request.get("ScalableDimension") != "sagemaker:variant:DesiredInstanceCount":
+        return
+    parts = str(request.get("ResourceId", "")).split("/")
+    if len(parts) != 4 or parts[0] != "endpoint" or parts[2] != "variant":
+        return
+    with store.lock:
+        ctx = Context(store, account, region)
+        endpoint = ctx.region.endpoints.get(parts[1])
+        if endpoint is None or endpoint.status != "InService":
+            return
+        fleet = next((f for f in endpoint.fleets if f.name == parts[3] and f.serverless is None), None)
+        if fleet is None:
+            return
+        low = request.get("MinCapacity", fleet.desired_count)
+        high = request.get("MaxCapacity", fleet.desired_count)
+        wanted = min(max(fleet.desired_count, low), high)
+        if wanted == fleet.desired_count:
+            return
+        fleet.desired_count = int(wanted)
+        fleet.status = [{"Status": "Updating", "StartTime": store.timestamp()}]
+        endpoint.status = "Updating"
+        endpoint.modified = store.timestamp()
+        ctx.start_job(endpoint, lifecycle.change_capacity(endpoint, store.config, store.timestamp))
+
+
 def tick(store: Store) -> None:
     """Advance every running job once (called by the ticker thread)."""
     with store.lock:
