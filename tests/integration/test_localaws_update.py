@@ -149,7 +149,7 @@ def test_rolling_update_replaces_the_fleet_in_batches(sm):
     rolling = {
         "RollingUpdatePolicy": {
             "MaximumBatchSize": {"Type": "INSTANCE_COUNT", "Value": 2},
-            "WaitIntervalInSeconds": 100,
+            "WaitIntervalInSeconds": 250,
         }
     }
     sm.update_endpoint(EndpointName="ep", EndpointConfigName="v2", DeploymentConfig=rolling)
