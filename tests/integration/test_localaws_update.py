@@ -274,3 +274,29 @@ def test_inf1_endpoints_fall_back_to_all_at_once_without_alarm_watch(localaws, s
     # Accepted and shown, but not applied: no canary, no rollback on the firing alarm.
     assert described["EndpointConfigName"] == "v2"
     assert described["LastDeploymentConfig"] == deployment
+
+
+def test_rollback_can_leave_failure_reason_empty(localaws, sm, live):
+    localaws.configure(rollback_failure_reason=False)
+    kit.release(sm, "bad", image=f"{kit.IMAGE}:fail-health-check", count=2)
+    sm.update_endpoint(EndpointName=live, EndpointConfigName="bad")
+    described = kit.wait_for(
+        sm, live, lambda d: d["EndpointStatus"] == "InService" and "Pending" not in str(d)
+    )
+    assert described["EndpointConfigName"] == "v1"
+    assert "FailureReason" not in described
+
+
+def test_failed_rollback_ends_update_rollback_failed_and_an_update_recovers(localaws, sm, live):
+    localaws.configure(fail_rollbacks=True)
+    kit.release(sm, "bad", image=f"{kit.IMAGE}:fail-health-check", count=2)
+    sm.update_endpoint(EndpointName=live, EndpointConfigName="bad")
+    described = kit.settled(sm, live)
+    assert described["EndpointStatus"] == "UpdateRollbackFailed"
+    assert described["FailureReason"]
+    localaws.configure(fail_rollbacks=False)
+    kit.release(sm, "v2", count=2)
+    sm.update_endpoint(EndpointName=live, EndpointConfigName="v2")
+    done = kit.wait_status(sm, live, "InService")
+    assert done["EndpointConfigName"] == "v2"
+    assert "FailureReason" not in done

@@ -26,6 +26,10 @@ class Config:
     weights_seconds: float = 10.0
     rollback_seconds: float = 10.0
     failure_marker: str = "fail-health-check"
+    # AWS may leave FailureReason empty after an automatic rollback (AWS-FACTS.md): False simulates that.
+    rollback_failure_reason: bool = True
+    # True: every rollback fails and the endpoint ends UpdateRollbackFailed (a mix of old and new).
+    fail_rollbacks: bool = False
     # Real seconds between two lifecycle ticks (alarms are read on every tick).
     tick_seconds: float = 0.01
 
@@ -61,6 +65,8 @@ def _convert(field: dataclasses.Field[Any], value: Any) -> Any:
         raise ValueError(f"{field.name} cannot be null")
     kind = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", "")
     try:
+        if kind.startswith("bool"):
+            return _boolean(value)
         if kind.startswith("float"):
             return float(value)
         if kind.startswith("int"):
@@ -68,6 +74,17 @@ def _convert(field: dataclasses.Field[Any], value: Any) -> Any:
         return str(value)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{field.name}: {error}") from error
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
 
 
 def from_env(environ: Mapping[str, str], **overrides: Any) -> Config:

@@ -261,7 +261,7 @@ def update_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     endpoint = ctx.endpoint(request.get("EndpointName", ""))
     if endpoint.in_progress:
         raise in_progress(endpoint.arn)
-    if endpoint.status in ("Failed", "UpdateRollbackFailed"):
+    if endpoint.status == "Failed":
         raise SageMakerError(
             f'Cannot update endpoint "{endpoint.arn}" in status {endpoint.status}; it can only be deleted.'
         )

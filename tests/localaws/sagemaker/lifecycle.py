@@ -204,7 +204,16 @@ def _roll_back(
     config: Callable[[], Config],
     timestamp: Timestamp,
 ) -> JobBody:
-    """Traffic back to the blue fleet, green fleet terminated; ends InService on the old configuration."""
+    """Traffic back to the blue fleet, green fleet terminated; ends InService on the old configuration
+    (or, with ``fail_rollbacks``, UpdateRollbackFailed with both fleets serving)."""
+    if config().fail_rollbacks:
+        yield Wait(config().rollback_seconds)
+        _shift(endpoint, pending, 0.5)
+        endpoint.pending = None
+        endpoint.status = "UpdateRollbackFailed"
+        endpoint.failure_reason = f"{reason} The automatic rollback failed."
+        endpoint.modified = timestamp()
+        return
     set_status(pending.fleets, "Deleting", timestamp())
     _shift(endpoint, pending, 0.0)
     for fleet in endpoint.fleets:
@@ -214,7 +223,7 @@ def _roll_back(
     settle(endpoint.fleets)
     endpoint.pending = None
     endpoint.status = "InService"
-    endpoint.failure_reason = reason
+    endpoint.failure_reason = reason if config().rollback_failure_reason else ""
     endpoint.modified = timestamp()
 
 
