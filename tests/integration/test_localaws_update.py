@@ -280,9 +280,7 @@ def test_rollback_can_leave_failure_reason_empty(localaws, sm, live):
     localaws.configure(rollback_failure_reason=False)
     kit.release(sm, "bad", image=f"{kit.IMAGE}:fail-health-check", count=2)
     sm.update_endpoint(EndpointName=live, EndpointConfigName="bad")
-    described = kit.wait_for(
-        sm, live, lambda d: d["EndpointStatus"] == "InService" and "Pending" not in str(d)
-    )
+    described = kit.wait_status(sm, live, "InService")
     assert described["EndpointConfigName"] == "v1"
     assert "FailureReason" not in described
 
