@@ -17,6 +17,10 @@ from tests.tfharness.override import localaws_env_defaults, write_localaws_overr
 DEFAULT_TIMEOUT_SECONDS = 1200
 
 
+# A developer's shell settings that would make runs share state or change their arguments.
+ISOLATING_VARS = ("TF_CLI_ARGS", "TF_DATA_DIR", "TF_WORKSPACE", "TF_PLUGIN_CACHE_DIR")
+
+
 class TerraformError(Exception):
     """A Terraform command ended with an exit code the caller did not expect."""
 
@@ -66,6 +70,8 @@ class TerraformRunner:
     ) -> subprocess.CompletedProcess[str]:
         """``terraform ARGS`` in the working directory."""
         env = self.harness.env(os.environ if self.env is None else self.env)
+        for name in [n for n in env if n.startswith(ISOLATING_VARS)]:
+            del env[name]
         if self.localaws:
             localaws_env_defaults(env)
             write_localaws_override(self.workdir, env.get("AWS_ENDPOINT_URL", ""))
