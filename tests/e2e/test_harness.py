@@ -157,6 +157,63 @@ def test_external_fails_like_the_real_provider(misbehaving, mode, summary, detai
     assert errors[0]["range"]["filename"] == "main.tf"
 
 
+LOOKUP_FAILED = (
+    "The data source received an unexpected error while attempting to parse the query. "
+    "The data source received an unexpected error while attempting to find the program.\n\n"
+    "The program must be accessible according to the platform where Terraform is running.\n\n"
+    "If the expected program should be automatically found on the platform where Terraform is running, "
+    "ensure that the program is in an expected directory. On Unix-based platforms, these directories are "
+    "typically searched based on the '$PATH' environment variable. On Windows-based platforms, these "
+    "directories are typically searched based on the '%PATH%' environment variable.\n\n"
+    "If the expected program is relative to the Terraform configuration, it is recommended that the "
+    "program name includes the interpolated value of 'path.module' before the program name to ensure that "
+    'it is compatible with varying module usage. For example: "${path.module}/my-program"\n\n'
+    "The program must also be executable according to the platform where Terraform is running. On "
+    "Unix-based platforms, the file on the filesystem must have the executable bit set. On Windows-based "
+    "platforms, no action is typically necessary.\n"
+)
+MISSING = "no-such-program-harness"
+
+
+@pytest.mark.parametrize(
+    ("program", "summary", "detail"),
+    [
+        (
+            ["", None],
+            "External Program Missing",
+            "The data source was configured without a program to execute. "
+            "Verify the configuration contains at least one non-empty value.",
+        ),
+        ([], "Invalid Attribute Value", "Attribute program list must contain at least 1 elements, got: 0"),
+        (
+            [MISSING, "--flag"],
+            "External Program Lookup Failed",
+            LOOKUP_FAILED
+            + f'\nPlatform: linux\nProgram: "{MISSING}"'
+            + f'\nError: exec: "{MISSING}": executable file not found in $PATH',
+        ),
+    ],
+)
+def test_external_program_checks_like_the_real_provider(misbehaving, monkeypatch, program, summary, detail):
+    monkeypatch.setenv("SHELL", "/bin/nologin-shell")  # no shell fallback (see the next test)
+    planned = misbehaving.plan({"python": PYTHON, "program": program}, "-json", check=False)
+    assert planned.returncode == 1
+    errors = [d for d in diagnostics(planned) if d["severity"] == "error"]
+    assert [(e["summary"], e["detail"]) for e in errors] == [(summary, detail)]
+
+
+def test_external_missing_program_falls_back_to_the_shell(misbehaving, monkeypatch):
+    """Like the real provider: not found on PATH and $SHELL is bash -> `bash -i -c -- "<program>"`."""
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    planned = misbehaving.plan({"python": PYTHON, "program": [MISSING]}, "-json", check=False)
+    assert planned.returncode == 1
+    (error,) = [d for d in diagnostics(planned) if d["severity"] == "error"]
+    assert error["summary"] == "External Program Execution Failed"
+    assert error["detail"].startswith(EXECUTION_FAILED + "\n\nProgram: /bin/bash\nError Message: ")
+    assert f"{MISSING}: command not found" in error["detail"]
+    assert error["detail"].endswith("\nState: exit status 127")
+
+
 def test_external_success_hides_stderr(misbehaving):
     applied = misbehaving.apply({"python": PYTHON, "mode": "ok"})
     assert misbehaving.output("result") == {"endpoint": "e1", "status": "InService"}

@@ -175,6 +175,11 @@ def run_program(argv: Sequence[str], working_dir: str, stdin: bytes, children: C
     return Outcome(stdout, stderr.decode("utf-8", errors="replace"), error)
 
 
+def _go_string_value(value: str | None) -> str:
+    """How the framework's ``types.String`` prints with ``%s``: quoted, or ``<null>``."""
+    return "<null>" if value is None else json.dumps(value, ensure_ascii=False)
+
+
 def _resolve(program: list[str]) -> tuple[list[str], str]:
     """The argv to run and the text the real provider shows as ``Program:`` (``cmd.Path``)."""
     try:
@@ -239,7 +244,8 @@ class ExternalDataSource(DataSource):
         except LookupError_ as exc:
             diags.add_error(
                 "External Program Lookup Failed",
-                _LOOKUP_DETAIL + f"\nPlatform: linux\nProgram: {program_raw[0]}\nError: {exc}",
+                _LOOKUP_DETAIL
+                + f"\nPlatform: linux\nProgram: {_go_string_value(program_raw[0])}\nError: {exc}",
                 path=["program"],
             )
             return None

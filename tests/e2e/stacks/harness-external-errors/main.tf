@@ -18,10 +18,17 @@ variable "python" {
 variable "mode" {
   description = "What the program does: see misbehave.py."
   type        = string
+  default     = "ok"
+}
+
+variable "program" {
+  description = "A program to run instead of misbehave.py."
+  type        = list(string)
+  default     = null
 }
 
 data "external" "this" {
-  program = [var.python, "${path.module}/misbehave.py", var.mode]
+  program = var.program != null ? var.program : [var.python, "${path.module}/misbehave.py", var.mode]
 }
 
 output "result" {
