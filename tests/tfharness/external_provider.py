@@ -25,6 +25,7 @@ import os
 import signal
 import stat
 import subprocess
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -245,7 +246,7 @@ class ExternalDataSource(DataSource):
             diags.add_error(
                 "External Program Lookup Failed",
                 _LOOKUP_DETAIL
-                + f"\nPlatform: linux\nProgram: {_go_string_value(program_raw[0])}\nError: {exc}",
+                + f"\nPlatform: {sys.platform}\nProgram: {_go_string_value(program_raw[0])}\nError: {exc}",
                 path=["program"],
             )
             return None
