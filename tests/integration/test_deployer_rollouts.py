@@ -427,3 +427,43 @@ def test_multi_container_direct_endpoint_rolls_forward(localaws):
         image("v1", "tensorflow-serving"),
         image("v2", "pytorch-serving"),
     ]
+
+
+def test_missing_endpoint_with_the_rollout_recorded_on_its_release_is_read_only(localaws):
+    """A run that created the release but died before CreateEndpoint: the next plan must not write."""
+    from deployer import executor
+    from deployer.release import TAG_ROLLOUT_ID
+
+    first = spec(tag="v1")
+    rt, _ = runtime()
+    executor.ensure_release(rt, first, None, {TAG_ROLLOUT_ID: "rollout-1"})
+    before = len(localaws.calls())
+
+    read = apply(first, "rollout-1")
+
+    calls = localaws.calls()[before:]
+    assert writes(calls) == [] and len(calls) <= 3
+    assert read["action"] == "deferred" and read["status"] == "" and read["drift"] == "true"
+    created = apply(first, "rollout-2")  # the next change rolls out, reusing the release
+    assert created["action"] == "created"
+    assert endpoint(clients().sagemaker)["EndpointStatus"] == "InService"
+    assert ops(writes(localaws.calls()[before:])).count("CreateModel") == 1  # tried once, already existed
+
+
+def test_timed_out_rollout_is_judged_by_the_next_read_once_settled(localaws):
+    sm = clients().sagemaker
+    apply(spec(tag="v1"), "rollout-1")
+    localaws.configure(provision_seconds=400)
+    slow = parse_spec(with_deployment(document(tag="v2"), timeout_seconds=60))
+
+    with pytest.raises(RolloutTimeout):
+        apply(slow, "rollout-2")
+
+    before = len(localaws.calls())
+    during = apply(slow, "rollout-2")
+    assert during["last_rollout"] == "in_progress" and during["status"] == "Updating"
+    wait_for(lambda: endpoint(sm)["EndpointStatus"] == "InService")
+    after = apply(slow, "rollout-2")
+    assert writes(localaws.calls()[before:]) == []
+    assert after["last_rollout"] == "succeeded" and after["drift"] == "false"
+    assert after["endpoint_config_name"] == config_name("whisper", release_id(slow))
