@@ -135,7 +135,7 @@ variable "variants" {
     condition = alltrue([for v in var.variants : v.serverless == null || (
       try(v.serverless.memory_size_mb >= 1024 && v.serverless.memory_size_mb <= 6144 && v.serverless.memory_size_mb % 1024 == 0, false) &&
       try(v.serverless.max_concurrency >= 1 && v.serverless.max_concurrency <= 200, false) &&
-      try(v.serverless.provisioned_concurrency == null || (v.serverless.provisioned_concurrency >= 1 && v.serverless.provisioned_concurrency <= v.serverless.max_concurrency), false)
+      try(coalesce(v.serverless.provisioned_concurrency, 1) >= 1 && coalesce(v.serverless.provisioned_concurrency, 1) <= v.serverless.max_concurrency, false)
     )])
     error_message = "Serverless: memory_size_mb 1024-6144 in steps of 1024, max_concurrency 1-200, provisioned_concurrency 1-200 and <= max_concurrency."
   }
@@ -158,7 +158,7 @@ variable "variants" {
     condition = alltrue([for v in var.variants : v.autoscaling == null || try(
       v.autoscaling.min_capacity >= 0 && v.autoscaling.max_capacity >= 1 && v.autoscaling.min_capacity <= v.autoscaling.max_capacity &&
       v.autoscaling.scale_in_cooldown >= 0 && v.autoscaling.scale_out_cooldown >= 0 &&
-      (v.autoscaling.target_value == null || v.autoscaling.target_value > 0),
+      coalesce(v.autoscaling.target_value, 1) > 0,
     false)])
     error_message = "autoscaling: 0 <= min_capacity <= max_capacity, max_capacity >= 1, cooldowns >= 0, target_value > 0."
   }
@@ -215,7 +215,7 @@ variable "async_inference" {
   }
 
   validation {
-    condition     = var.async_inference == null || try(var.async_inference.max_concurrent_invocations_per_instance == null || (var.async_inference.max_concurrent_invocations_per_instance >= 1 && var.async_inference.max_concurrent_invocations_per_instance <= 1000), false)
+    condition     = var.async_inference == null || try(coalesce(var.async_inference.max_concurrent_invocations_per_instance, 1) >= 1 && coalesce(var.async_inference.max_concurrent_invocations_per_instance, 1) <= 1000, false)
     error_message = "max_concurrent_invocations_per_instance must be 1-1000."
   }
 
