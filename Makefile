@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # Tests run against localaws with simulated time sped up; see docs/localaws.md.
 export LOCALAWS_TIME_SCALE ?= 0.01
 
-.PHONY: help install harness test unit integration e2e lint validate demo localaws bench clean
+.PHONY: help install harness test unit integration e2e lint validate checkov demo localaws bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -34,6 +34,19 @@ lint: $(STAMP) ## ruff and terraform fmt
 validate: install ## terraform validate of the root module, every submodule and every example
 	$(PY) -m tests.tfharness validate-all
 
+# checkov is heavy (about 100 packages, its own pins): it gets a venv of its own, apart from the test venv.
+CHECKOV_VENV  := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_STAMP): constraints-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -c constraints-checkov.txt checkov
+	touch $@
+
+checkov: $(CHECKOV_STAMP) ## checkov over the module and the examples: no failed check (each skip has its reason inline)
+	$(CHECKOV_VENV)/bin/checkov --directory . --framework terraform --quiet --compact \
+		--skip-path .venv --skip-path $(CHECKOV_VENV) --skip-path $(BUILD) --skip-path tests
+
 unit: $(STAMP) ## unit tests (no network)
 	$(PY) -m pytest -q tests/unit
 
@@ -43,7 +56,7 @@ integration: install ## tests against localaws over HTTP
 e2e: install ## real Terraform and the real AWS provider against localaws
 	$(PY) -m pytest -q -n 2 -m e2e tests/e2e
 
-test: install lint validate ## every test: lint, validate, unit, integration, end to end
+test: install lint validate checkov ## every test: lint, validate, unit, integration, end to end
 	$(PY) -m pytest -q -n 2 tests
 
 demo: install ## the main job end to end against localaws
@@ -56,4 +69,4 @@ bench: install ## plan-time read benchmarks (ratios against a floor measured in 
 	$(PY) -m bench
 
 clean: ## remove the virtualenv and build outputs
-	rm -rf $(VENV) $(BUILD) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) $(BUILD) .pytest_cache .ruff_cache

@@ -3,6 +3,9 @@
 ################################################################################
 
 data "aws_iam_policy_document" "kms" {
+  #checkov:skip=CKV_AWS_109:A key policy: "*" is this key, and the account (or the given administrators) must manage it or the key becomes unmanageable.
+  #checkov:skip=CKV_AWS_111:A key policy: "*" is this key; the CloudWatch Logs statement is limited to the endpoint's log group by encryption context.
+  #checkov:skip=CKV_AWS_356:A key policy: "*" is this key (key policies name no other resource).
   count = var.create_kms_key ? 1 : 0
 
   statement {
@@ -53,6 +56,7 @@ resource "aws_kms_alias" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:Retention is the user's input log_group_retention_in_days (default 365 days); examples and tests use less.
   name              = "/aws/sagemaker/Endpoints/${var.name}"
   retention_in_days = var.log_group_retention_in_days
   kms_key_id        = local.kms_key_arn

@@ -206,6 +206,7 @@ resource "aws_iam_policy" "invoke" {
 ################################################################################
 
 data "aws_iam_policy_document" "ci_plan" {
+  #checkov:skip=CKV_AWS_356:"*" only for actions without resource-level permissions (SageMaker List*, AAS Describe*, kms:ListAliases, logs:DescribeLogGroups; service authorization reference); the rest is scoped to this endpoint's names.
   statement {
     sid       = "SageMakerRead"
     actions   = ["sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel", "sagemaker:ListTags"]
@@ -295,6 +296,8 @@ data "aws_iam_policy_document" "ci_plan" {
 }
 
 data "aws_iam_policy_document" "ci_apply" {
+  #checkov:skip=CKV_AWS_111:Unscoped writes are only kms:CreateKey (no resource before it exists) and AAS target/policy writes (scalable target ARNs carry a random id unknown before registration); everything else is scoped to this endpoint's names.
+  #checkov:skip=CKV_AWS_356:"*" only where the resource cannot be named in advance: kms:CreateKey, Application Auto Scaling targets and policies, and the read-only list actions inherited from the plan policy.
   source_policy_documents = [data.aws_iam_policy_document.ci_plan.json]
 
   statement {

@@ -38,10 +38,11 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 
   rule {
     apply_server_side_encryption_by_default {
-      sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
+      # Without a key of the user's, the AWS managed key aws/s3.
+      sse_algorithm     = "aws:kms"
       kms_master_key_id = var.kms_key_arn
     }
-    bucket_key_enabled = var.kms_key_arn != null
+    bucket_key_enabled = true
   }
 }
 

@@ -9,7 +9,7 @@ variable "bucket_name" {
 }
 
 variable "kms_key_arn" {
-  description = "KMS key for default encryption (SSE-KMS with a bucket key). Null uses SSE-S3 (AES256)."
+  description = "KMS key for default encryption (SSE-KMS with a bucket key). Null uses the AWS managed key `aws/s3`."
   type        = string
   default     = null
 }
