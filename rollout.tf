@@ -12,17 +12,21 @@ resource "terraform_data" "endpoint" {
 
   # A destroy provisioner may only use `self`: everything it needs is carried here.
   input = {
-    name        = var.name
-    region      = local.region
-    python      = var.python_executable
-    working_dir = path.module
+    name            = var.name
+    region          = local.region
+    python          = var.python_executable
+    working_dir     = path.module
+    assume_role_arn = var.deployer_assume_role_arn
   }
 
   provisioner "local-exec" {
     when        = destroy
     working_dir = self.input.working_dir
-    interpreter = [self.input.python, "-m", "deployer", "destroy", "--region", self.input.region]
-    command     = self.input.name
+    interpreter = concat(
+      [self.input.python, "-m", "deployer", "destroy", "--region", self.input.region],
+      self.input.assume_role_arn == null ? [] : ["--assume-role-arn", self.input.assume_role_arn],
+    )
+    command = self.input.name
   }
 }
 
