@@ -1,0 +1,569 @@
+"""Every example, end to end: real Terraform and the real AWS provider against localaws (issue 4).
+
+Each test walks one example through the acceptance steps, in order:
+1. apply creates everything: endpoint InService, scalable targets, alarms with their metrics;
+2. plan right after: no changes (-detailed-exitcode 0) and no write call in localaws;
+3. apply with a new image: a blue/green rollout with the module's alarms in the DeploymentConfig;
+   scaling targets and policies in place afterwards;
+4. apply with a new image while a rollback alarm is in ALARM: fails with the reason, the endpoint serves
+   the old configuration, the next plan writes nothing and warns;
+5. destroy leaves nothing of the example in the localaws account.
+(realtime-canary adds: an instance-type change of the autoscaled variant applies in one apply.)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.example_support import (
+    ARTIFACTS_BUCKET,
+    Clients,
+    alarm_metrics,
+    alarms,
+    all_alarms,
+    ensure_artifacts_bucket,
+    leftovers,
+    live_images,
+    model_dir_files,
+    push_image,
+    scalable_targets,
+    scaling_policies,
+    snapshot,
+    upload_model,
+    writes_since,
+)
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+VARIANT = "AllTraffic"
+DESIRED_COUNT = "sagemaker:variant:DesiredInstanceCount"
+
+# Deployment waits in the examples' own units (seconds of AWS time); localaws and the deployer run them
+# at LOCALAWS_TIME_SCALE (0.01 in tests), so 60 s of AWS time is 0.6 s here.
+FAST = {"termination_wait_seconds": 60}
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """An autoscaled variant as Application Auto Scaling must show it."""
+
+    min_capacity: int
+    max_capacity: int
+    metric: str  # the target-tracking metric (predefined type or customized metric name)
+    step_from_zero: bool = False  # async scale to zero: the HasBacklogWithoutCapacity step policy
+
+
+@dataclass
+class Example:
+    """What one example needs: its variables per release and what AWS must show."""
+
+    directory: str
+    endpoints: tuple[str, ...]
+    variables: Callable[[int], dict[str, Any]]  # release number (1, 2, 3, ...) -> tfvars
+    traffic: str  # BlueGreenUpdatePolicy.TrafficRoutingConfiguration.Type
+    scaled: dict[str, Scaled] = field(default_factory=dict)  # endpoint -> its AllTraffic variant
+    check_created: Callable[[Clients, dict[str, Any]], None] | None = None  # extra checks after step 1
+    alarm_endpoint: str | None = None  # endpoint whose rollback alarm fires in step 4 (default: first)
+    new_instance_type: str | None = None  # an instance-type change of the autoscaled variant after step 3
+
+
+def resource_id(endpoint: str, variant: str = VARIANT) -> str:
+    return f"endpoint/{endpoint}/variant/{variant}"
+
+
+# --- the examples ------------------------------------------------------------------------------------
+
+
+def common() -> dict[str, Any]:
+    return {"region": "us-east-1", "python_executable": sys.executable}
+
+
+def async_whisper(c: Clients) -> Example:
+    def variables(release: int) -> dict[str, Any]:
+        # The same tag each time: a push under the tag is a new release because the module pins digests.
+        uri, _ = push_image(c.ecr, "whisper-inference", "stable", seed=f"whisper-{release}")
+        return {
+            **common(),
+            **FAST,
+            "image": uri,
+            "error_reporting_dsn": "https://public@o0.ingest.sentry.io/42",
+            "bucket_force_destroy": True,
+        }
+
+    def check(c: Clients, outputs: dict[str, Any]) -> None:
+        described = c.sagemaker.describe_endpoint(EndpointName="whisper")
+        config = c.sagemaker.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+        async_config = config["AsyncInferenceConfig"]
+        assert async_config["OutputConfig"]["S3OutputPath"] == outputs["async_output_path"]
+        notification = async_config["OutputConfig"]["NotificationConfig"]
+        assert notification["SuccessTopic"] == outputs["success_topic_arn"]
+        assert notification["ErrorTopic"] == outputs["error_topic_arn"]
+        assert set(notification["IncludeInferenceResponseIn"]) == {
+            "SUCCESS_NOTIFICATION_TOPIC",
+            "ERROR_NOTIFICATION_TOPIC",
+        }
+        assert async_config["ClientConfig"]["MaxConcurrentInvocationsPerInstance"] == 1
+        variant = config["ProductionVariants"][0]
+        assert variant["InstanceType"] == "ml.g4dn.xlarge"
+        assert variant["ContainerStartupHealthCheckTimeoutInSeconds"] == 1800
+        assert variant["ModelDataDownloadTimeoutInSeconds"] == 1200
+        # the team's own 4XX rollback alarm, as the write-up had it
+        four_xx = alarms(c, ["whisper-4xx"])["whisper-4xx"]
+        assert alarm_metrics(four_xx) == [
+            ("AWS/SageMaker", "Invocation4XXErrors", {"EndpointName": "whisper", "VariantName": VARIANT})
+        ]
+        assert (four_xx["Statistic"], four_xx["Period"], four_xx["EvaluationPeriods"]) == ("Average", 600, 2)
+        assert four_xx["TreatMissingData"] == "notBreaching"
+        assert "whisper-4xx" in outputs["rollback_alarm_names"]
+
+    return Example(
+        directory="async-whisper",
+        endpoints=("whisper",),
+        variables=variables,
+        traffic="ALL_AT_ONCE",
+        scaled={"whisper": Scaled(0, 30, "ApproximateBacklogSizePerInstance", step_from_zero=True)},
+        check_created=check,
+    )
+
+
+def serverless_byoc(c: Clients) -> Example:
+    model = upload_model(
+        c.s3, "byoc/1.0.0/model.tar.gz", model_dir_files(EXAMPLES / "serverless-byoc" / "container" / "model")
+    )
+
+    def variables(release: int) -> dict[str, Any]:
+        uri, _ = push_image(c.ecr, "byoc-inference", f"1.0.{release}")
+        return {**common(), **FAST, "image": uri, "model_data_url": model, "bake_seconds": 60}
+
+    def check(c: Clients, outputs: dict[str, Any]) -> None:
+        config = c.sagemaker.describe_endpoint_config(EndpointConfigName=outputs["endpoint_config_name"])
+        assert config["ProductionVariants"][0]["ServerlessConfig"] == {
+            "MemorySizeInMB": 2048,
+            "MaxConcurrency": 1,
+        }
+        assert "InstanceType" not in config["ProductionVariants"][0]
+
+    return Example(
+        directory="serverless-byoc",
+        endpoints=("byoc-serverless",),
+        variables=variables,
+        traffic="ALL_AT_ONCE",
+        check_created=check,
+    )
+
+
+def multi_container(c: Clients) -> Example:
+    tf_model = upload_model(c.s3, "mnist/tensorflow/model.tar.gz", {"00000001/saved_model.pb": b"tf"})
+    pt_model = upload_model(
+        c.s3, "mnist/pytorch/model.tar.gz", {"model.pth": b"pt", "code/mnist.py": b"# mnist"}
+    )
+
+    def variables(release: int) -> dict[str, Any]:
+        tf_uri, _ = push_image(c.ecr, "tensorflow-inference", f"2.13.{release}-cpu")
+        pt_uri, _ = push_image(c.ecr, "pytorch-inference", "2.1-cpu-py310")  # unchanged: one container moves
+        return {
+            **common(),
+            **FAST,
+            "wait_interval_seconds": 60,
+            "bake_seconds": 60,
+            "pin_image_digests": True,  # the test's images are in this account's ECR
+            "tensorflow_image": tf_uri,
+            "tensorflow_model_data_url": tf_model,
+            "pytorch_image": pt_uri,
+            "pytorch_model_data_url": pt_model,
+            "allowed_container_hostnames": ["tensorflow-mnist", "pytorch-*"],
+            "denied_container_hostnames": ["pytorch-debug*"],
+        }
+
+    def check(c: Clients, outputs: dict[str, Any]) -> None:
+        described = c.sagemaker.describe_endpoint(EndpointName="mnist-multi-container")
+        config = c.sagemaker.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+        assert config["ProductionVariants"][0]["InstanceType"] == "ml.c5.4xlarge"
+        model = c.sagemaker.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+        assert model["InferenceExecutionConfig"] == {"Mode": "Direct"}
+        by_host = {ct["ContainerHostname"]: ct for ct in model["Containers"]}
+        assert set(by_host) == {"tensorflow-mnist", "pytorch-mnist"}
+        assert by_host["pytorch-mnist"]["Environment"]["SAGEMAKER_PROGRAM"] == "mnist.py"
+        for container in by_host.values():
+            assert "@sha256:" in container["Image"], "pin_image_digests must pin the tag to its digest"
+        # the invoke policy: allow/deny by TargetContainerHostname (StringLike)
+        policy = c.iam.get_policy(PolicyArn=outputs["invoke_policy_arn"])["Policy"]
+        document = c.iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])[
+            "PolicyVersion"
+        ]["Document"]
+        if isinstance(document, str):
+            document = json.loads(urllib.parse.unquote(document))
+        conditions = {
+            (
+                s["Effect"],
+                tuple(sorted(_as_list(s["Condition"]["StringLike"]["sagemaker:TargetContainerHostname"]))),
+            )
+            for s in document["Statement"]
+            if "StringLike" in s.get("Condition", {})
+        }
+        assert ("Allow", ("pytorch-*", "tensorflow-mnist")) in conditions
+        assert ("Deny", ("pytorch-debug*",)) in conditions
+
+    return Example(
+        directory="multi-container",
+        endpoints=("mnist-multi-container",),
+        variables=variables,
+        traffic="ALL_AT_ONCE",
+        check_created=check,
+    )
+
+
+def _as_list(value: Any) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+def triton(c: Clients) -> Example:
+    ensure_artifacts_bucket(c.s3)
+    # The packaging script, for real: it uploads over HTTP to localaws (AWS_ENDPOINT_URL) and prints the URI.
+    packed = subprocess.run(
+        [
+            sys.executable,
+            str(EXAMPLES / "triton" / "package_model.py"),
+            str(EXAMPLES / "triton" / "model_repository"),
+            "--bucket",
+            ARTIFACTS_BUCKET,
+            "--prefix",
+            "triton",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    model_uri = packed.stdout.strip()
+    assert model_uri.startswith(f"s3://{ARTIFACTS_BUCKET}/triton/") and model_uri.endswith(
+        "/ensemble_model.tar.gz"
+    )
+    key = model_uri.removeprefix(f"s3://{ARTIFACTS_BUCKET}/")
+    assert c.s3.head_object(Bucket=ARTIFACTS_BUCKET, Key=key)["ContentLength"] > 0
+
+    def variables(release: int) -> dict[str, Any]:
+        uri, _ = push_image(c.ecr, "sagemaker-tritonserver", f"24.0{4 + release}-py3")
+        return {
+            **common(),
+            **FAST,
+            "wait_interval_seconds": 60,
+            "triton_image": uri,
+            "model_data_url": model_uri,
+        }
+
+    def check(c: Clients, outputs: dict[str, Any]) -> None:
+        described = c.sagemaker.describe_endpoint(EndpointName="triton-ensemble")
+        config = c.sagemaker.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+        model = c.sagemaker.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+        container = model.get("PrimaryContainer") or model["Containers"][0]
+        assert container["Environment"]["SAGEMAKER_TRITON_DEFAULT_MODEL_NAME"] == "ensemble_model"
+        assert container["ModelDataUrl"] == model_uri
+        assert outputs["default_model_name"] == "ensemble_model"
+
+    return Example(
+        directory="triton",
+        endpoints=("triton-ensemble",),
+        variables=variables,
+        traffic="ALL_AT_ONCE",
+        check_created=check,
+    )
+
+
+def realtime_canary(c: Clients) -> Example:
+    model = upload_model(c.s3, "fraud-scoring/2024.06.1/model.tar.gz", {"model.joblib": b"model"})
+
+    def variables(release: int) -> dict[str, Any]:
+        uri, _ = push_image(c.ecr, "fraud-scoring", f"2024.06.{release}")
+        return {
+            **common(),
+            **FAST,
+            "canary_wait_seconds": 60,
+            "image": uri,
+            "model_data_url": model,
+            "instance_type": "ml.m5.xlarge",
+            "min_instances": 2,
+            "max_instances": 6,
+        }
+
+    def check(c: Clients, outputs: dict[str, Any]) -> None:
+        config = c.sagemaker.describe_endpoint_config(EndpointConfigName=outputs["endpoint_config_name"])
+        assert config["ProductionVariants"][0]["InstanceType"] == "ml.m5.xlarge"
+        assert config["ProductionVariants"][0]["InitialInstanceCount"] == 2
+
+    return Example(
+        directory="realtime-canary",
+        endpoints=("fraud-scoring",),
+        variables=variables,
+        traffic="CANARY",
+        scaled={"fraud-scoring": Scaled(2, 6, "SageMakerVariantInvocationsPerInstance")},
+        check_created=check,
+        new_instance_type="ml.m5.2xlarge",
+    )
+
+
+def many_endpoints(c: Clients) -> Example:
+    model = upload_model(c.s3, "shared/model.tar.gz", {"model.bin": b"m"})
+
+    def variables(release: int) -> dict[str, Any]:
+        fraud, _ = push_image(c.ecr, "fraud-scoring", f"v{release}")
+        churn, _ = push_image(c.ecr, "churn-prediction", f"v{min(release, 2)}")  # step 4 moves only fraud
+        return {
+            **common(),
+            **FAST,
+            "wait_interval_seconds": 60,
+            "endpoints": {
+                "fraud-scoring": {
+                    "image": fraud,
+                    "model_data_url": model,
+                    "instance_type": "ml.m5.xlarge",
+                    "min_instances": 1,
+                    "max_instances": 3,
+                    "canary": True,
+                },
+                "churn-prediction": {"image": churn, "model_data_url": model, "instance_type": "ml.m5.large"},
+            },
+        }
+
+    return Example(
+        directory="many-endpoints",
+        endpoints=("fraud-scoring", "churn-prediction"),
+        variables=variables,
+        traffic="CANARY",  # of fraud-scoring; churn-prediction is all at once (checked in the walk)
+        scaled={"fraud-scoring": Scaled(1, 3, "SageMakerVariantInvocationsPerInstance")},
+        alarm_endpoint="fraud-scoring",
+    )
+
+
+# --- the walk ------------------------------------------------------------------------------------------
+
+
+def rollback_alarm_names(outputs: dict[str, Any], endpoint: str) -> list[str]:
+    names = outputs["rollback_alarm_names"]
+    return names[endpoint] if isinstance(names, dict) else names
+
+
+def config_name(outputs: dict[str, Any], endpoint: str) -> str:
+    if "endpoint_config_names" in outputs:
+        return outputs["endpoint_config_names"][endpoint]
+    return outputs["endpoint_config_name"]
+
+
+def assert_endpoints_in_service(c: Clients, example: Example, outputs: dict[str, Any]) -> None:
+    for endpoint in example.endpoints:
+        described = c.sagemaker.describe_endpoint(EndpointName=endpoint)
+        assert described["EndpointStatus"] == "InService", described.get("FailureReason")
+        assert described["EndpointConfigName"] == config_name(outputs, endpoint)
+
+
+def assert_alarms(c: Clients, example: Example, outputs: dict[str, Any]) -> None:
+    for endpoint in example.endpoints:
+        names = rollback_alarm_names(outputs, endpoint)
+        found = alarms(c, names)
+        assert set(found) == set(names), f"rollback alarms missing: {set(names) - set(found)}"
+        metrics = {m for alarm in found.values() for (_ns, m, _d) in alarm_metrics(alarm)}
+        assert {"Invocation5XXErrors", "ModelLatency"} <= metrics
+        for alarm in found.values():
+            for namespace, metric, dims in alarm_metrics(alarm):
+                if metric in ("Invocation5XXErrors", "ModelLatency"):
+                    assert namespace == "AWS/SageMaker"
+                    assert dims == {"EndpointName": endpoint, "VariantName": VARIANT}, (
+                        alarm["AlarmName"],
+                        dims,
+                    )
+
+
+def assert_scaling(c: Clients, example: Example) -> None:
+    targets = scalable_targets(c)
+    expected_ids = {resource_id(endpoint) for endpoint in example.scaled}
+    assert set(targets) == expected_ids, f"scalable targets {sorted(targets)} != {sorted(expected_ids)}"
+    for endpoint, scaled in example.scaled.items():
+        target = targets[resource_id(endpoint)]
+        assert target["ScalableDimension"] == DESIRED_COUNT
+        assert (target["MinCapacity"], target["MaxCapacity"]) == (scaled.min_capacity, scaled.max_capacity)
+        policies = scaling_policies(c, resource_id(endpoint))
+        tracking = [p for p in policies if p["PolicyType"] == "TargetTrackingScaling"]
+        assert len(tracking) == 1, policies
+        config = tracking[0]["TargetTrackingScalingPolicyConfiguration"]
+        metric = config.get("PredefinedMetricSpecification", {}).get("PredefinedMetricType") or config[
+            "CustomizedMetricSpecification"
+        ].get("MetricName")
+        assert metric == scaled.metric
+        if scaled.metric == "ApproximateBacklogSizePerInstance":
+            custom = config["CustomizedMetricSpecification"]
+            assert custom["Namespace"] == "AWS/SageMaker"
+            assert custom["Statistic"] == "Average"
+            assert {d["Name"]: d["Value"] for d in custom["Dimensions"]} == {"EndpointName": endpoint}
+        steps = [p for p in policies if p["PolicyType"] == "StepScaling"]
+        if not scaled.step_from_zero:
+            assert not steps
+            continue
+        assert len(steps) == 1, policies
+        step = steps[0]["StepScalingPolicyConfiguration"]
+        assert step["AdjustmentType"] == "ChangeInCapacity"
+        assert step["StepAdjustments"] == [{"MetricIntervalLowerBound": 0.0, "ScalingAdjustment": 1}]
+        assert step["Cooldown"] == 300
+        backlog = [
+            a
+            for a in all_alarms(c).values()
+            if ("AWS/SageMaker", "HasBacklogWithoutCapacity", {"EndpointName": endpoint}) in alarm_metrics(a)
+        ]
+        assert len(backlog) == 1, "one HasBacklogWithoutCapacity alarm"
+        alarm = backlog[0]
+        assert steps[0]["PolicyARN"] in alarm["AlarmActions"]
+        assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Average", 60, 2)
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1.0, "GreaterThanOrEqualToThreshold")
+        assert alarm["TreatMissingData"] == "missing"
+
+
+def assert_quiet_plan(
+    tf: Any, localaws: Any, variables: dict[str, Any], expect_exitcode: int | None = 0
+) -> str:
+    """A plan that writes nothing; returns its output."""
+    start = len(localaws.calls())
+    plan = tf.plan(variables)
+    writes = writes_since(localaws.calls(), start)
+    assert writes == [], f"plan wrote: {[(w['service'], w['operation']) for w in writes]}"
+    if expect_exitcode is not None:
+        assert plan.returncode == expect_exitcode, plan.stdout[-3000:]
+    return plan.stdout + plan.stderr
+
+
+def assert_rolled_out(c: Clients, example: Example, outputs: dict[str, Any], before: dict[str, str]) -> None:
+    """Every endpoint serves a new configuration, reached by a blue/green update with the module's alarms."""
+    for endpoint in example.endpoints:
+        described = c.sagemaker.describe_endpoint(EndpointName=endpoint)
+        assert described["EndpointStatus"] == "InService"
+        assert described["EndpointConfigName"] == config_name(outputs, endpoint) != before[endpoint]
+        deployment = described["LastDeploymentConfig"]
+        rollback = {a["AlarmName"] for a in deployment["AutoRollbackConfiguration"]["Alarms"]}
+        assert rollback == set(rollback_alarm_names(outputs, endpoint))
+        routing = deployment["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
+        expected = example.traffic if endpoint == example.endpoints[0] else "ALL_AT_ONCE"
+        assert routing["Type"] == expected
+        if expected == "CANARY":
+            assert routing["CanarySize"] == {"Type": "CAPACITY_PERCENT", "Value": 10}
+
+
+def walk(example: Example, tf: Any, localaws: Any, c: Clients) -> None:
+    before_apply = snapshot(c)
+
+    # 1. apply creates everything
+    tf.init()
+    release = 1
+    variables = example.variables(release)
+    tf.apply(variables)
+    outputs = tf.output()
+    assert_endpoints_in_service(c, example, outputs)
+    assert_alarms(c, example, outputs)
+    assert_scaling(c, example)
+    if example.check_created:
+        example.check_created(c, outputs)
+
+    # 2. plan right after: no changes, no write
+    assert_quiet_plan(tf, localaws, variables)
+
+    # 3. a new image rolls out blue/green with the module's alarms
+    configs = {
+        e: c.sagemaker.describe_endpoint(EndpointName=e)["EndpointConfigName"] for e in example.endpoints
+    }
+    release += 1
+    variables = example.variables(release)
+    start = len(localaws.calls())
+    tf.apply(variables)
+    updates = [
+        call
+        for call in localaws.calls()[start:]
+        if call["service"] == "sagemaker" and call["operation"] == "UpdateEndpoint"
+    ]
+    assert {u["params"].get("EndpointName") for u in updates} == set(example.endpoints)
+    outputs = tf.output()
+    assert_rolled_out(c, example, outputs, configs)
+    assert_scaling(c, example)
+    assert_alarms(c, example, outputs)
+    assert_quiet_plan(tf, localaws, variables)
+
+    # (realtime-canary) an instance-type change of the autoscaled variant applies in one apply
+    overrides: dict[str, Any] = {}
+    if example.new_instance_type:
+        overrides = {"instance_type": example.new_instance_type}
+        variables = variables | overrides
+        tf.apply(variables)
+        outputs = tf.output()
+        live = c.sagemaker.describe_endpoint(EndpointName=example.endpoints[0])
+        assert live["EndpointStatus"] == "InService"
+        assert live["EndpointConfigName"] == config_name(outputs, example.endpoints[0])
+        config = c.sagemaker.describe_endpoint_config(EndpointConfigName=live["EndpointConfigName"])
+        assert config["ProductionVariants"][0]["InstanceType"] == example.new_instance_type
+        assert_scaling(c, example)
+        assert_quiet_plan(tf, localaws, variables)
+
+    # 4. a new image while a rollback alarm is in ALARM: the apply fails, the old release keeps serving
+    failing = example.alarm_endpoint or example.endpoints[0]
+    serving = c.sagemaker.describe_endpoint(EndpointName=failing)["EndpointConfigName"]
+    images = live_images(c, failing)
+    alarm_name = rollback_alarm_names(outputs, failing)[0]
+    c.cloudwatch.set_alarm_state(AlarmName=alarm_name, StateValue="ALARM", StateReason="e2e: bad release")
+    release += 1
+    variables = example.variables(release) | overrides
+    failed = tf.apply(variables, check=False)
+    assert failed.returncode != 0, failed.stdout[-3000:]
+    error = failed.stderr
+    assert "Error" in error
+    assert "roll" in error.lower() and (alarm_name in error or "ALARM" in error), error[-3000:]
+    described = c.sagemaker.describe_endpoint(EndpointName=failing)
+    assert described["EndpointStatus"] == "InService"
+    assert described["EndpointConfigName"] == serving
+    assert live_images(c, failing) == images
+    assert_scaling(c, example)
+    text = assert_quiet_plan(tf, localaws, variables, expect_exitcode=None)
+    assert "Warning" in text, text[-3000:]
+    assert "rolled_back" in text or "rolled back" in text or "drift" in text, text[-3000:]
+
+    # 5. destroy leaves nothing of the example
+    c.cloudwatch.set_alarm_state(AlarmName=alarm_name, StateValue="OK", StateReason="e2e: cleanup")
+    tf.destroy(variables)
+    left = leftovers(before_apply, snapshot(c))
+    assert left == {}, f"left behind after destroy: {left}"
+
+
+EXAMPLE_NAMES = [
+    "async-whisper",
+    "serverless-byoc",
+    "multi-container",
+    "triton",
+    "realtime-canary",
+    "many-endpoints",
+]
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_example_end_to_end(name: str, localaws: Any, tf_workdir: Any) -> None:
+    c = Clients.create()
+    factories: dict[str, Callable[[], Example]] = {
+        "async-whisper": lambda: async_whisper(c),
+        "serverless-byoc": lambda: serverless_byoc(c),
+        "multi-container": lambda: multi_container(c),
+        "triton": lambda: triton(c),
+        "realtime-canary": lambda: realtime_canary(c),
+        "many-endpoints": lambda: many_endpoints(c),
+    }
+    example = factories[name]()
+    tf = tf_workdir(EXAMPLES / example.directory)
+    walk(example, tf, localaws, c)
+
+
+def test_every_example_is_covered() -> None:
+    """A new example directory must get an end-to-end walk (the GitHub Actions roles are not an endpoint)."""
+    on_disk = {d.name for d in EXAMPLES.iterdir() if d.is_dir() and any(d.glob("*.tf"))}
+    assert on_disk - {"github-actions"} == set(EXAMPLE_NAMES)
