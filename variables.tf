@@ -506,7 +506,10 @@ variable "tags" {
   default     = {}
 
   validation {
-    condition     = length(var.tags) <= 35 && alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
-    error_message = "At most 35 tags (the deployer keeps 15 of SageMaker's 50 for its own state); keys 1-128 characters without the aws: prefix; values at most 256 characters."
+    condition = length(var.tags) <= 35 && alltrue([for k, v in var.tags : (
+      length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:") && !startswith(k, "sagemaker-rollout:") &&
+      can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", k)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", v))
+    )])
+    error_message = "At most 35 tags (the deployer keeps 15 of SageMaker's 50 for its own state); keys 1-128 and values at most 256 letters, digits, spaces or _.:/=+-@; no aws: or sagemaker-rollout: key prefix (reserved for AWS and the deployer)."
   }
 }
