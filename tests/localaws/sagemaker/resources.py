@@ -1,0 +1,165 @@
+"""Models, endpoint configurations and tags: the hosting resources that have no lifecycle."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from . import listing, validation, views
+from .context import RESOURCE_KINDS, Context, with_token
+from .errors import SageMakerError, already_exists, constraint, not_found
+from .records import EndpointConfig, Model
+
+# ---------------------------------------------------------------------------------------------- models
+
+
+def create_model(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    name = validation.name(request.get("ModelName"), "modelName")
+    arn = ctx.arn("model", name)
+    if name in ctx.region.models:
+        raise already_exists("model", arn)
+    if not request.get("PrimaryContainer") and not request.get("Containers"):
+        raise SageMakerError("Either PrimaryContainer or Containers must be specified.")
+    containers = request.get("Containers") or []
+    if len(containers) > 15:
+        raise constraint(len(containers), "containers", "Member must have length less than or equal to 15")
+    document = {key: copy.deepcopy(value) for key, value in request.items() if key != "Tags"}
+    ctx.region.models[name] = Model(name, arn, ctx.store.timestamp(), document)
+    set_tags(ctx, arn, request.get("Tags", []))
+    return {"ModelArn": arn}
+
+
+def describe_model(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    return views.describe_model(ctx.model(request["ModelName"]))
+
+
+def delete_model(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    """Allowed even while an endpoint uses the model (as on AWS)."""
+    model = ctx.model(request["ModelName"])
+    del ctx.region.models[model.name]
+    ctx.region.tags.pop(model.arn, None)
+    return {}
+
+
+def list_models(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    page, token = listing.filter_and_page(
+        list(ctx.region.models.values()),
+        request,
+        lambda m: {"name": m.name, "created": m.created},
+        ("Name", "CreationTime"),
+    )
+    return with_token({"Models": [views.model_summary(m) for m in page]}, token)
+
+
+# ------------------------------------------------------------------------------ endpoint configurations
+
+
+def create_endpoint_config(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    name = validation.name(request.get("EndpointConfigName"), "endpointConfigName")
+    arn = ctx.arn("endpoint-config", name)
+    if name in ctx.region.configs:
+        raise already_exists("endpoint configuration", arn)
+    variants = request.get("ProductionVariants") or []
+    if not 1 <= len(variants) <= 10:
+        raise constraint(len(variants), "productionVariants", "Member must have length between 1 and 10")
+    seen: set[str] = set()
+    document = {key: copy.deepcopy(value) for key, value in request.items() if key != "Tags"}
+    for index, variant in enumerate(document["ProductionVariants"]):
+        path = f"productionVariants.{index + 1}"
+        variant_name = validation.name(variant.get("VariantName"), f"{path}.variantName")
+        if variant_name in seen:
+            raise SageMakerError(
+                f"Variant names must be unique. Found duplicate variant name {variant_name}."
+            )
+        seen.add(variant_name)
+        ctx.model(variant.get("ModelName", ""))
+        if variant.get("ServerlessConfig"):
+            if variant.get("InstanceType"):
+                raise SageMakerError(
+                    f"Variant {variant_name}: ServerlessConfig cannot be combined with InstanceType."
+                )
+            validation.serverless(variant["ServerlessConfig"], f"{path}.serverlessConfig")
+        else:
+            if not variant.get("InstanceType"):
+                raise SageMakerError(f"Variant {variant_name}: InstanceType or ServerlessConfig is required.")
+            validation.in_range(
+                variant.get("InitialInstanceCount", 0), f"{path}.initialInstanceCount", 1, 10**6
+            )
+            variant.setdefault("InitialVariantWeight", 1.0)
+    ctx.region.configs[name] = EndpointConfig(name, arn, ctx.store.timestamp(), document)
+    set_tags(ctx, arn, request.get("Tags", []))
+    return {"EndpointConfigArn": arn}
+
+
+def describe_endpoint_config(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    return views.describe_endpoint_config(ctx.endpoint_config(request["EndpointConfigName"]))
+
+
+def delete_endpoint_config(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    """Allowed even while an endpoint serves or deploys the configuration (as on AWS)."""
+    config = ctx.endpoint_config(request["EndpointConfigName"])
+    del ctx.region.configs[config.name]
+    ctx.region.tags.pop(config.arn, None)
+    return {}
+
+
+def list_endpoint_configs(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    page, token = listing.filter_and_page(
+        list(ctx.region.configs.values()),
+        request,
+        lambda c: {"name": c.name, "created": c.created},
+        ("Name", "CreationTime"),
+    )
+    return with_token({"EndpointConfigs": [views.endpoint_config_summary(c) for c in page]}, token)
+
+
+# ------------------------------------------------------------------------------------------------- tags
+
+
+def owns_arn(arn: str) -> bool:
+    """Whether a tagging call is about a hosting resource of ours (else moto answers it)."""
+    parts = arn.split(":", 5)
+    return len(parts) == 6 and parts[2] == "sagemaker" and parts[5].split("/", 1)[0] in RESOURCE_KINDS
+
+
+def _tagged(ctx: Context, arn: str) -> str:
+    kind, _, lowered = arn.split(":", 5)[5].partition("/")
+    collection = {
+        "model": ctx.region.models,
+        "endpoint-config": ctx.region.configs,
+        "endpoint": ctx.region.endpoints,
+    }[kind]
+    for record in collection.values():
+        if record.arn == arn:
+            return arn
+    raise not_found(RESOURCE_KINDS[kind], arn) if lowered else SageMakerError(f"Invalid ARN {arn}.")
+
+
+def set_tags(ctx: Context, arn: str, tags: list[dict[str, str]]) -> None:
+    current = {tag["Key"]: tag["Value"] for tag in ctx.region.tags.get(arn, [])}
+    current.update({tag["Key"]: tag.get("Value", "") for tag in tags})
+    if len(current) > 50:
+        raise SageMakerError("A resource can have at most 50 tags.")
+    ctx.region.tags[arn] = [{"Key": key, "Value": value} for key, value in current.items()]
+
+
+def add_tags(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    arn = _tagged(ctx, request["ResourceArn"])
+    set_tags(ctx, arn, request.get("Tags", []))
+    return {"Tags": copy.deepcopy(request.get("Tags", []))}
+
+
+def list_tags(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    arn = _tagged(ctx, request["ResourceArn"])
+    tags = ctx.region.tags.get(arn, [])
+    start = int(request.get("NextToken") or 0)
+    size = int(request.get("MaxResults", 50))
+    out: dict[str, Any] = {"Tags": copy.deepcopy(tags[start : start + size])}
+    return with_token(out, str(start + size) if start + size < len(tags) else None)
+
+
+def delete_tags(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    arn = _tagged(ctx, request["ResourceArn"])
+    keys = set(request.get("TagKeys", []))
+    ctx.region.tags[arn] = [tag for tag in ctx.region.tags.get(arn, []) if tag["Key"] not in keys]
+    return {}
