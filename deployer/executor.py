@@ -333,7 +333,12 @@ def update_to(
             break
         except Exception as error:
             if _busy(error):
-                # Another actor started an update between our look and our call: wait again.
+                # Another actor started an update between our look and our call: wait again, bounded.
+                if rt.remaining(deadline) <= 0:
+                    raise RolloutTimeout(
+                        f"{endpoint}: still busy with another update at the deadline; nothing was changed"
+                    ) from None
+                rt.clock.sleep(rt.schedule.interval(0))
                 describe = wait_settled(rt, endpoint, deadline, "waiting for another update to finish") or {}
                 continue
             if _deployment_config_refused(error) and "DeploymentConfig" in request:

@@ -321,3 +321,22 @@ def test_busy_update_is_retried_after_the_endpoint_settles(aws):
 )
 def test_tag_values_fit_sagemaker_rules(text, value):
     assert executor.tag_value(text) == value
+
+
+def test_an_endpoint_busy_at_every_try_times_out_instead_of_spinning(aws):
+    rt, sm, _ = aws
+    for _ in range(3):
+        sm.add_client_error("update_endpoint", "ValidationException", "Cannot update in-progress endpoint")
+        sm.add_response("describe_endpoint", describe("InService", OLD_CONFIG))
+    sm.add_client_error("update_endpoint", "ValidationException", "Cannot update in-progress endpoint")
+
+    with pytest.raises(RolloutTimeout):
+        executor.update_to(
+            rt,
+            "whisper",
+            "new",
+            [{"VariantName": "AllTraffic", "InstanceType": "ml.m5.large"}],
+            {},
+            describe("InService", OLD_CONFIG) | {"EndpointConfigName": ""},
+            rt.deadline(12),
+        )
