@@ -467,3 +467,14 @@ def test_timed_out_rollout_is_judged_by_the_next_read_once_settled(localaws):
     assert writes(localaws.calls()[before:]) == []
     assert after["last_rollout"] == "succeeded" and after["drift"] == "false"
     assert after["endpoint_config_name"] == config_name("whisper", release_id(slow))
+
+
+def test_assume_role_arn_is_assumed_through_sts(localaws):
+    role = "arn:aws:iam::123456789012:role/sagemaker-deployer"
+
+    result = operations.terraform_apply(spec(tag="v1"), "rollout-1", assume_role_arn=role)
+
+    assert result["action"] == "created"
+    calls = localaws.calls()
+    assert calls[0]["service"] == "sts" and calls[0]["operation"] == "AssumeRole"
+    assert ops(calls, "AssumeRole") == ["AssumeRole"]  # one session for the whole run
