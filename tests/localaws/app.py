@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .autoscaling import TAG_OPERATIONS, AutoscalingError, AutoscalingTags, extend_moto_dimensions
 from .calllog import CallLog
 from .config import Config
 from .faults import FaultInjector
@@ -66,11 +67,14 @@ class LocalAWSApp:
         self.faults = faults
         self.store = store
         self.moto_app = moto_app
+        self.autoscaling_tags = AutoscalingTags()
+        extend_moto_dimensions()
 
     def reset(self) -> None:
         with self.store.lock:
             self.store.reset()
             reset_moto()
+            self.autoscaling_tags.reset()
         self.settings.restore()
         self.faults.reseed(self.settings.get().seed)
         self.calls.clear()
@@ -92,6 +96,8 @@ class LocalAWSApp:
             answered = self._sagemaker(info, environ, start_response, entry)
             if answered is not None:
                 return answered
+        if info.service == "application-autoscaling" and info.operation in TAG_OPERATIONS:
+            return self._autoscaling_tags(info, environ, start_response, entry)
 
         def recording_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
             self.calls.set_status(entry, int(status.split(" ", 1)[0]))
@@ -112,6 +118,21 @@ class LocalAWSApp:
             sagemaker_api.scalable_target_registered(
                 self.store, account_for(info.access_key), info.region, request
             )
+            self.autoscaling_tags.registered(account_for(info.access_key), info.region, request)
+
+    def _autoscaling_tags(
+        self, info: RequestInfo, environ: dict[str, Any], start_response: StartResponse, entry: dict[str, Any]
+    ) -> Iterable[bytes]:
+        try:
+            request = json.loads(info.body or b"{}")
+            result = self.autoscaling_tags.call(
+                account_for(info.access_key), info.region, info.operation, request
+            )
+        except AutoscalingError as error:
+            self.calls.set_status(entry, error.status)
+            return _send_error(info, error.status, error.code, error.message, environ, start_response)
+        self.calls.set_status(entry, 200)
+        return _json_answer(start_response, result)
 
     def _sagemaker(
         self, info: RequestInfo, environ: dict[str, Any], start_response: StartResponse, entry: dict[str, Any]
@@ -135,16 +156,7 @@ class LocalAWSApp:
                 info, 400, "ValidationException", f"Invalid request: {error!r}", environ, start_response
             )
         self.calls.set_status(entry, 200)
-        payload = json.dumps(result).encode()
-        start_response(
-            "200 OK",
-            [
-                ("Content-Type", "application/x-amz-json-1.1"),
-                ("Content-Length", str(len(payload))),
-                ("x-amzn-RequestId", str(uuid.uuid4())),
-            ],
-        )
-        return [payload]
+        return _json_answer(start_response, result)
 
     def _control(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ["PATH_INFO"][len(CONTROL_PREFIX) :].strip("/")
@@ -203,6 +215,20 @@ def _send_error(
     body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.body
     start_response(f"{status} {reason}", [*response.headers, ("Content-Length", str(len(body)))])
     return [body]
+
+
+def _json_answer(start_response: StartResponse, result: Any) -> Iterable[bytes]:
+    """A successful answer in the JSON 1.1 protocol (SageMaker, Application Auto Scaling)."""
+    payload = json.dumps(result).encode()
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("Content-Length", str(len(payload))),
+            ("x-amzn-RequestId", str(uuid.uuid4())),
+        ],
+    )
+    return [payload]
 
 
 def _json(start_response: StartResponse, status: int, value: Any) -> Iterable[bytes]:
