@@ -459,6 +459,7 @@ def roll_out(
 def record_failure(
     rt: Runtime, arn: str, state: reader.EndpointState, release: str, verdict: planner.Verdict
 ) -> None:
+    rt.progress.info(f"rollout {verdict.outcome}: {verdict.reason}")
     if not arn:
         return
     try:
