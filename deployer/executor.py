@@ -164,10 +164,12 @@ def wait_settled(rt: Runtime, name: str, deadline: float, doing: str) -> dict[st
         )
     except WaitTimeout as timeout:
         status = (timeout.last or {}).get("EndpointStatus", "unknown")
-        raise RolloutTimeout(
+        message = (
             f"{name}: still {status} at the deadline while {doing}; nothing was undone "
             f"(follow it with: sagemaker-rollout watch {name})"
-        ) from None
+        )
+        rt.progress.info(message)
+        raise RolloutTimeout(message) from None
     finally:
         rt.progress.done()
 
