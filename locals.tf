@@ -68,7 +68,14 @@ locals {
   async_failure_path = local.asynchronous ? try(coalesce(var.async_inference.failure_path, "s3://${local.bucket_name}/${local.async_prefixes.failure}"), var.async_inference.failure_path) : null
   async_input_path   = local.asynchronous ? try(coalesce(var.async_inference.input_path, "s3://${local.bucket_name}/${local.async_prefixes.input}"), var.async_inference.input_path) : null
 
-  create_topics     = local.asynchronous && try(var.async_inference.create_topics, false)
+  # Topics are created only for the kinds (success, error) not given as ARNs.
+  create_topics = local.asynchronous && try(var.async_inference.create_topics, false) && (
+    try(var.async_inference.success_topic_arn, null) == null || try(var.async_inference.error_topic_arn, null) == null
+  )
+  has_topic = {
+    SUCCESS_NOTIFICATION_TOPIC = local.asynchronous && (local.create_topics || try(var.async_inference.success_topic_arn, null) != null)
+    ERROR_NOTIFICATION_TOPIC   = local.asynchronous && (local.create_topics || try(var.async_inference.error_topic_arn, null) != null)
+  }
   success_topic_arn = local.asynchronous ? try(coalesce(var.async_inference.success_topic_arn, module.notifications[0].success_topic_arn), null) : null
   error_topic_arn   = local.asynchronous ? try(coalesce(var.async_inference.error_topic_arn, module.notifications[0].error_topic_arn), null) : null
   topic_arns = local.asynchronous ? concat(
@@ -160,7 +167,7 @@ locals {
       failure_path                            = local.async_failure_path
       success_topic_arn                       = local.success_topic_arn
       error_topic_arn                         = local.error_topic_arn
-      include_inference_response_in           = length(local.topic_arns) > 0 ? var.async_inference.include_inference_response_in : []
+      include_inference_response_in           = [for t in var.async_inference.include_inference_response_in : t if local.has_topic[t]]
       max_concurrent_invocations_per_instance = var.async_inference.max_concurrent_invocations_per_instance
       kms_key_id                              = local.has_kms_key ? local.kms_key_arn : null
     } : null
