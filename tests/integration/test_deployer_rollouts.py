@@ -478,3 +478,30 @@ def test_assume_role_arn_is_assumed_through_sts(localaws):
     calls = localaws.calls()
     assert calls[0]["service"] == "sts" and calls[0]["operation"] == "AssumeRole"
     assert ops(calls, "AssumeRole") == ["AssumeRole"]  # one session for the whole run
+
+
+@pytest.mark.parametrize(
+    ("policy", "key"),
+    [
+        (
+            {"strategy": "rolling", "rolling_batch_percent": 50, "wait_interval_seconds": 10},
+            "RollingUpdatePolicy",
+        ),
+        (
+            {"traffic": "linear", "linear_step_percent": 50, "wait_interval_seconds": 10},
+            "BlueGreenUpdatePolicy",
+        ),
+    ],
+)
+def test_rolling_and_linear_policies_are_accepted_and_recorded(localaws, policy, key):
+    first = parse_spec(with_deployment(with_variant(document(tag="v1"), initial_instance_count=2), **policy))
+    apply(first, "rollout-1")
+    second = parse_spec(with_deployment(with_variant(document(tag="v2"), initial_instance_count=2), **policy))
+
+    result = apply(second, "rollout-2")
+
+    live = endpoint(clients().sagemaker)
+    assert result["last_rollout"] == "succeeded"
+    assert live["EndpointConfigName"] == config_name("whisper", release_id(second))
+    assert key in live["LastDeploymentConfig"]
+    assert live["ProductionVariants"][0]["CurrentInstanceCount"] == 2
