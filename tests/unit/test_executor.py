@@ -340,3 +340,28 @@ def test_an_endpoint_busy_at_every_try_times_out_instead_of_spinning(aws):
             describe("InService", OLD_CONFIG) | {"EndpointConfigName": ""},
             rt.deadline(12),
         )
+
+
+def test_a_refused_deployment_config_is_dropped_and_the_update_retried(aws):
+    rt, sm, _ = aws
+    deployment = planner.deployment_config(make_spec("v2").deployment)
+    sm.add_client_error(
+        "update_endpoint", "ValidationException", "DeploymentConfig is not supported for this endpoint."
+    )
+    sm.add_response(
+        "update_endpoint",
+        {"EndpointArn": ARN},
+        {"EndpointName": "whisper", "EndpointConfigName": "new", "RetainAllVariantProperties": True},
+    )
+    sm.add_response("describe_endpoint", describe("InService", "new"))
+
+    moved = executor.update_to(
+        rt,
+        "whisper",
+        "new",
+        [{"VariantName": "AllTraffic"}],
+        deployment,
+        describe("InService", OLD_CONFIG) | {"EndpointConfigName": ""},
+        rt.deadline(600),
+    )
+    assert moved.verdict.outcome == "succeeded"
