@@ -85,10 +85,15 @@ def push_image(ecr: Any, repository: str, tag: str, seed: str | None = None) -> 
     Returns ``(uri by tag, digest)``."""
     with contextlib.suppress(ecr.exceptions.RepositoryAlreadyExistsException):
         ecr.create_repository(repositoryName=repository)
-    image = ecr.put_image(
-        repositoryName=repository, imageManifest=_manifest(seed or f"{repository}:{tag}"), imageTag=tag
-    )
-    return f"{REGISTRY}/{repository}:{tag}", image["image"]["imageId"]["imageDigest"]
+    try:
+        image = ecr.put_image(
+            repositoryName=repository, imageManifest=_manifest(seed or f"{repository}:{tag}"), imageTag=tag
+        )
+        digest = image["image"]["imageId"]["imageDigest"]
+    except ecr.exceptions.ImageAlreadyExistsException:  # the same image pushed again: ECR keeps it as is
+        found = ecr.describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
+        digest = found["imageDetails"][0]["imageDigest"]
+    return f"{REGISTRY}/{repository}:{tag}", digest
 
 
 def ensure_artifacts_bucket(s3: Any) -> None:
