@@ -452,7 +452,7 @@ def roll_out(
         delete_tags(rt, arn, [TAG_HOTFIX])
     rt.progress.info(f"{name}: serves {target}")
     if spec.deployment.bake_seconds > 0 and old_live and old_live != target:
-        bake(rt, spec, target, old_live, state, arn)
+        bake(rt, spec, old_live, state, arn, hotfix=hotfix)
     previous = old_live or state.previous_config
     prune(rt, name, spec.keep_releases, {target, previous})
     return Outcome(action, moved.deregistered, reader.read_endpoint(sm, name))
@@ -490,8 +490,11 @@ def alarms_in_alarm(rt: Runtime, alarms: Sequence[str]) -> list[str]:
     return sorted(a["AlarmName"] for a in found if a.get("StateValue") == "ALARM")
 
 
-def bake(rt: Runtime, spec: Spec, target: str, old_live: str, state: reader.EndpointState, arn: str) -> None:
-    """Watch the rollback alarms for ``bake_seconds``; one in ALARM: roll back to ``old_live``."""
+def bake(
+    rt: Runtime, spec: Spec, old_live: str, state: reader.EndpointState, arn: str, *, hotfix: bool = False
+) -> None:
+    """Watch the rollback alarms for ``bake_seconds``; one in ALARM: roll back to ``old_live`` and restore
+    the endpoint's tags as they were before the rollout (previous configuration, hotfix marker)."""
     name = spec.endpoint_name
     alarms = spec.deployment.rollback_alarms
     rt.progress.info(f"{name}: baking {spec.deployment.bake_seconds} s, watching {', '.join(alarms)}")
@@ -529,8 +532,11 @@ def bake(rt: Runtime, spec: Spec, target: str, old_live: str, state: reader.Endp
             TAG_LAST_ROLLOUT_REASON: reason,
             reader.TAG_PREVIOUS_CONFIG: state.previous_config,
             reader.TAG_FAILED_RELEASES: failed_list(state, release),
+            **({TAG_HOTFIX: state.hotfix} if state.hotfix else {}),
         },
     )
+    if hotfix and not state.hotfix:
+        delete_tags(rt, arn, [TAG_HOTFIX])
     raise RolloutFailed(f"{name}: {reason}")
 
 
