@@ -156,9 +156,14 @@ def _read(path: str) -> str:
         raise InvalidInput(f"spec: cannot read {path}: {error.strerror}") from None
 
 
+def _aligned(pairs: Sequence[tuple[str, Any]]) -> str:
+    """``key  value`` lines with the values in one column."""
+    width = max(len(key) for key, _ in pairs)
+    return "".join(f"{key.ljust(width)}  {value}\n" for key, value in pairs)
+
+
 def _print_result(result: dict[str, str], out: TextIO) -> None:
-    width = max(len(k) for k in result)
-    out.write("".join(f"{k.ljust(width)}  {v}\n" for k, v in result.items()))
+    out.write(_aligned(list(result.items())))
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -189,7 +194,7 @@ def _status_text(status: dict[str, Any]) -> str:
         lines.append(("hotfix", status["hotfix_release"]))
     if status.get("failure_reason"):
         lines.append(("failure reason", status["failure_reason"]))
-    text = "".join(f"{k:<14}{v}\n" for k, v in lines)
+    text = _aligned(lines)
     rows = [
         (
             v["name"],
