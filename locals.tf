@@ -126,6 +126,7 @@ locals {
   autoscaled_variants = {
     for v in var.variants : v.name => {
       kind          = v.serverless != null ? "serverless" : local.asynchronous ? "async" : "instance"
+      instance_type = v.instance_type
       min_capacity  = local.asynchronous && try(var.async_inference.scale_to_zero, false) ? 0 : v.autoscaling.min_capacity
       max_capacity  = v.autoscaling.max_capacity
       target_value  = coalesce(v.autoscaling.target_value, v.serverless != null ? 0.7 : local.asynchronous ? var.async_inference.backlog_target_per_instance : 1000)

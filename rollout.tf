@@ -112,18 +112,17 @@ check "endpoint_rollout" {
 }
 
 ################################################################################
-# Autoscaling: after the rollout (targets keyed by variant names known at plan time, resource ids from the
-# deployer's result, so they are registered again after every rollout)
+# Autoscaling, ordered after the rollout (variant names known at plan time)
 ################################################################################
 
 module "autoscaling" {
   source = "./modules/autoscaling"
 
-  endpoint_name     = data.external.deployer.result.endpoint_name
-  alarm_name_prefix = var.name
+  endpoint_name = var.name
   variants = {
     for name, v in local.autoscaled_variants : name => {
       kind               = v.kind
+      instance_type      = v.instance_type
       min_capacity       = v.min_capacity
       max_capacity       = v.max_capacity
       target_value       = v.target_value
@@ -136,6 +135,10 @@ module "autoscaling" {
 
   tags = var.tags
 
-  # Destroyed (deregistered) before the endpoint is deleted.
-  depends_on = [terraform_data.endpoint]
+  # After the deployer (registering a target may change the endpoint's capacity at once, AWS-FACTS.md), and through
+  # it after terraform_data.rollout: a target replaced in the same apply as the rollout (instance-type change) is
+  # deregistered before the rollout starts and registered again after it. A model-only rollout leaves the targets
+  # (and a failed one the old release's autoscaling) in place. Destroyed before terraform_data.endpoint, so
+  # autoscaling is deregistered before the endpoint is deleted.
+  depends_on = [terraform_data.endpoint, data.external.deployer]
 }

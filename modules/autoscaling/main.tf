@@ -13,6 +13,17 @@ locals {
   scale_from_zero = { for k, v in var.variants : k => v if v.kind == "async" && v.scale_to_zero }
 }
 
+# What SageMaker cannot change under a registered scalable target (AWS-FACTS.md: an UpdateEndpoint that changes the
+# instance type of a registered variant fails): a change here replaces the target.
+resource "terraform_data" "variant_shape" {
+  for_each = var.variants
+
+  input = {
+    kind          = each.value.kind
+    instance_type = each.value.instance_type
+  }
+}
+
 resource "aws_appautoscaling_target" "this" {
   for_each = var.variants
 
@@ -21,6 +32,10 @@ resource "aws_appautoscaling_target" "this" {
   scalable_dimension = local.dimension[each.value.kind]
   min_capacity       = each.value.min_capacity
   max_capacity       = each.value.max_capacity
+
+  lifecycle {
+    replace_triggered_by = [terraform_data.variant_shape[each.key]]
+  }
 }
 
 resource "aws_appautoscaling_policy" "target_tracking" {
@@ -31,6 +46,11 @@ resource "aws_appautoscaling_policy" "target_tracking" {
   service_namespace  = aws_appautoscaling_target.this[each.key].service_namespace
   resource_id        = aws_appautoscaling_target.this[each.key].resource_id
   scalable_dimension = aws_appautoscaling_target.this[each.key].scalable_dimension
+
+  # Deregistering a target deletes its policies (AWS-FACTS.md): a replaced target needs them put again.
+  lifecycle {
+    replace_triggered_by = [aws_appautoscaling_target.this[each.key]]
+  }
 
   target_tracking_scaling_policy_configuration {
     target_value       = each.value.target_value
@@ -75,6 +95,10 @@ resource "aws_appautoscaling_policy" "scale_from_zero" {
   resource_id        = aws_appautoscaling_target.this[each.key].resource_id
   scalable_dimension = aws_appautoscaling_target.this[each.key].scalable_dimension
 
+  lifecycle {
+    replace_triggered_by = [aws_appautoscaling_target.this[each.key]]
+  }
+
   step_scaling_policy_configuration {
     adjustment_type         = "ChangeInCapacity"
     cooldown                = var.step_cooldown_seconds
@@ -90,8 +114,8 @@ resource "aws_appautoscaling_policy" "scale_from_zero" {
 resource "aws_cloudwatch_metric_alarm" "has_backlog_without_capacity" {
   for_each = local.scale_from_zero
 
-  alarm_name        = "${var.alarm_name_prefix}-${each.key}-has-backlog-without-capacity"
-  alarm_description = "Queued requests and no instance on ${var.alarm_name_prefix}: scale variant ${each.key} from 0 to 1."
+  alarm_name        = "${var.endpoint_name}-${each.key}-has-backlog-without-capacity"
+  alarm_description = "Queued requests and no instance on ${var.endpoint_name}: scale variant ${each.key} from 0 to 1."
 
   namespace           = "AWS/SageMaker"
   metric_name         = "HasBacklogWithoutCapacity"
@@ -104,7 +128,7 @@ resource "aws_cloudwatch_metric_alarm" "has_backlog_without_capacity" {
   treat_missing_data  = "missing"
 
   dimensions = {
-    EndpointName = var.alarm_name_prefix
+    EndpointName = var.endpoint_name
   }
 
   alarm_actions = [aws_appautoscaling_policy.scale_from_zero[each.key].arn]

@@ -1,11 +1,11 @@
 variable "endpoint_name" {
-  description = "Name of the endpoint as the deployer reports it. Taken from the deployer's result, so that the targets are registered after every rollout (and again after a rollout that had to deregister them)."
+  description = "Name of the SageMaker endpoint (resource ids `endpoint/<name>/variant/<variant>`, alarm names and dimensions)."
   type        = string
-}
 
-variable "alarm_name_prefix" {
-  description = "Prefix of the `HasBacklogWithoutCapacity` alarm names (the endpoint name as configured, known at plan time)."
-  type        = string
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", var.endpoint_name))
+    error_message = "endpoint_name must be a SageMaker endpoint name."
+  }
 }
 
 variable "variants" {
@@ -14,10 +14,13 @@ variable "variants" {
     SageMakerVariantInvocationsPerInstance, dimension DesiredInstanceCount), `serverless` (provisioned concurrency:
     target tracking on SageMakerVariantProvisionedConcurrencyUtilization, dimension DesiredProvisionedConcurrency) or
     `async` (target tracking on ApproximateBacklogSizePerInstance; with `scale_to_zero` min capacity 0 plus a step
-    policy fired by a HasBacklogWithoutCapacity alarm that adds one instance).
+    policy fired by a HasBacklogWithoutCapacity alarm that adds one instance). Changing `instance_type` replaces the
+    target: SageMaker refuses an instance-type change of a registered variant, so the target is deregistered before the
+    rollout (when the caller orders the submodule after it, see the root module) and registered again after it.
   EOT
   type = map(object({
     kind               = string
+    instance_type      = optional(string)
     min_capacity       = number
     max_capacity       = number
     target_value       = number
