@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -142,3 +143,27 @@ def test_invalid_names_and_limits_are_rejected(localaws, sm):
         kit.create_config(sm, "c1", "m1", serverless={"MemorySizeInMB": 1500, "MaxConcurrency": 1})
     assert memory.value.response["Error"]["Code"] == "ValidationException"
     assert sm.list_endpoint_configs()["EndpointConfigs"] == []
+
+
+def test_resolved_image_is_the_digest_pushed_to_ecr(localaws, sm):
+    ecr = kit.client(localaws.url, "ecr")
+    ecr.create_repository(repositoryName="whisper")
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": 7,
+                "digest": "sha256:" + "1" * 64,
+            },
+            "layers": [],
+        }
+    )
+    ecr.put_image(repositoryName="whisper", imageManifest=manifest, imageTag="v7")
+    (pushed,) = ecr.describe_images(repositoryName="whisper")["imageDetails"]
+    repository = f"{kit.ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/whisper"
+    kit.release(sm, "r1", image=f"{repository}:v7")
+    described = kit.in_service(sm, "ep", "r1")
+    image = described["ProductionVariants"][0]["DeployedImages"][0]
+    assert image["ResolvedImage"] == f"{repository}@{pushed['imageDigest']}"

@@ -43,7 +43,7 @@ def _fleets(
                 name=variant["VariantName"],
                 instance_type=variant.get("InstanceType"),
                 serverless=serverless,
-                images=images.deployed_images(specified, now),
+                images=images.deployed_images(specified, now, moto_bridge.ecr_digest),
                 desired_count=count,
                 current_count=0,
                 desired_weight=weight,

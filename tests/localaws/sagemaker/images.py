@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 
-def resolve(image: str) -> str:
-    """``repo@sha256:<hex>``: kept when already pinned, else derived deterministically from the reference."""
+def resolve(image: str, registry: Callable[[str], str | None] | None = None) -> str:
+    """``repo@sha256:<hex>``: kept when already pinned; else the digest the registry (localaws' ECR) has
+    for the tag; else derived deterministically from the reference."""
     if "@sha256:" in image:
         return image
     repository = image
@@ -15,7 +17,8 @@ def resolve(image: str) -> str:
     tag_colon = image.rfind(":")
     if tag_colon > last_slash:
         repository = image[:tag_colon]
-    return f"{repository}@sha256:{hashlib.sha256(image.encode()).hexdigest()}"
+    digest = registry(image) if registry else None
+    return f"{repository}@{digest or 'sha256:' + hashlib.sha256(image.encode()).hexdigest()}"
 
 
 def containers(model: dict[str, Any]) -> list[dict[str, Any]]:
@@ -29,9 +32,11 @@ def model_images(model: dict[str, Any]) -> list[str]:
     return [container["Image"] for container in containers(model) if container.get("Image")]
 
 
-def deployed_images(images: list[str], resolved_at: float) -> list[dict[str, Any]]:
+def deployed_images(
+    images: list[str], resolved_at: float, registry: Callable[[str], str | None] | None = None
+) -> list[dict[str, Any]]:
     return [
-        {"SpecifiedImage": image, "ResolvedImage": resolve(image), "ResolutionTime": resolved_at}
+        {"SpecifiedImage": image, "ResolvedImage": resolve(image, registry), "ResolutionTime": resolved_at}
         for image in images
     ]
 

@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 SAGEMAKER_NAMESPACE = "sagemaker"
+ECR_IMAGE = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^:@]+):([^:@/]+)$")
+
+
+def ecr_digest(image: str) -> str | None:
+    """The digest of ``<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`` in moto's ECR, if pushed."""
+    match = ECR_IMAGE.match(image)
+    if not match:
+        return None
+    from moto.ecr.models import ecr_backends
+
+    account, region, name, tag = match.groups()
+    try:
+        repository = ecr_backends[account][region].repositories.get(name)
+    except (KeyError, ValueError):
+        return None
+    for pushed in list(repository.images) if repository else []:
+        if tag in pushed.image_tags:
+            return str(pushed.image_digest)
+    return None
 
 
 def alarm_states(account: str, region: str, names: list[str]) -> dict[str, str]:
