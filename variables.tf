@@ -17,7 +17,7 @@ variable "variants" {
     Production variants of the endpoint. Each variant is either instance-based (`instance_type`, `initial_instance_count`)
     or serverless (`serverless`). One container is a single-container model; 2 to 15 containers form a multi-container
     model run in `inference_execution_mode` `Direct` (each container invoked by hostname) or `Serial` (a pipeline).
-    `autoscaling` registers the variant as an Application Auto Scaling target after every rollout: target tracking on
+    `autoscaling` registers the variant as an Application Auto Scaling target, ordered after the rollout: target tracking on
     `SageMakerVariantInvocationsPerInstance` (real-time), on provisioned concurrency utilization (serverless with
     `provisioned_concurrency`) or on `ApproximateBacklogSizePerInstance` (asynchronous endpoints).
     `target_value` defaults by kind: 1000 invocations per instance per minute (real-time), 0.7 utilization (serverless),
