@@ -138,10 +138,12 @@ module "iam" {
   allowed_container_hostnames = var.invoke_policy.allowed_container_hostnames
   denied_container_hostnames  = var.invoke_policy.denied_container_hostnames
 
-  bucket_arn      = local.bucket_arn
-  manages_bucket  = var.create_bucket
-  manages_kms_key = var.create_kms_key
-  manages_topics  = local.create_topics
+  bucket_arn               = local.bucket_arn
+  manages_bucket           = var.create_bucket
+  extra_alarm_names        = var.deployment.extra_rollback_alarms
+  deployer_assume_role_arn = var.deployer_assume_role_arn
+  manages_kms_key          = var.create_kms_key
+  manages_topics           = local.create_topics
 
   tags = var.tags
 }

@@ -13,6 +13,7 @@ locals {
   role_arn         = var.create_role ? aws_iam_role.this[0].arn : var.existing_role_arn
   role_arn_pattern = "${local.prefix}:iam::${var.account_id}:role/${var.role_name}"
   alarm_arns       = "${local.prefix}:cloudwatch:${var.region}:${var.account_id}:alarm:${var.endpoint_name}-*"
+  extra_alarm_arns = [for a in var.extra_alarm_names : "${local.prefix}:cloudwatch:${var.region}:${var.account_id}:alarm:${a}"]
   topic_arns       = "${local.prefix}:sns:${var.region}:${var.account_id}:${var.endpoint_name}-*"
   invoke_name      = coalesce(var.invoke_policy_name, "${var.endpoint_name}-invoke")
   invoke_arn       = "${local.prefix}:iam::${var.account_id}:policy/${local.invoke_name}"
@@ -229,7 +230,17 @@ data "aws_iam_policy_document" "ci_plan" {
   statement {
     sid       = "AlarmsRead"
     actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
-    resources = [local.alarm_arns]
+    resources = concat([local.alarm_arns], local.extra_alarm_arns)
+  }
+
+  dynamic "statement" {
+    for_each = var.deployer_assume_role_arn != null ? [1] : []
+
+    content {
+      sid       = "AssumeDeployerRole"
+      actions   = ["sts:AssumeRole"]
+      resources = [var.deployer_assume_role_arn]
+    }
   }
 
   statement {

@@ -158,6 +158,18 @@ variable "manages_kms_key" {
   default     = true
 }
 
+variable "extra_alarm_names" {
+  description = "Rollback alarms named outside `<endpoint>-*` that the deployer reads (CI policies)."
+  type        = list(string)
+  default     = []
+}
+
+variable "deployer_assume_role_arn" {
+  description = "Role the deployer assumes, or null: the CI policies may then assume it."
+  type        = string
+  default     = null
+}
+
 variable "manages_topics" {
   description = "The module creates SNS topics named `<endpoint>-success` and `<endpoint>-error`."
   type        = bool
