@@ -49,7 +49,7 @@ resource "aws_appautoscaling_policy" "target_tracking" {
 
   # Deregistering a target deletes its policies (AWS-FACTS.md): a replaced target needs them put again.
   lifecycle {
-    replace_triggered_by = [aws_appautoscaling_target.this[each.key]]
+    replace_triggered_by = [terraform_data.variant_shape[each.key]]
   }
 
   target_tracking_scaling_policy_configuration {
@@ -96,7 +96,7 @@ resource "aws_appautoscaling_policy" "scale_from_zero" {
   scalable_dimension = aws_appautoscaling_target.this[each.key].scalable_dimension
 
   lifecycle {
-    replace_triggered_by = [aws_appautoscaling_target.this[each.key]]
+    replace_triggered_by = [terraform_data.variant_shape[each.key]]
   }
 
   step_scaling_policy_configuration {
