@@ -136,7 +136,8 @@ def update_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     endpoint.modified = now
     if request.get("DeploymentConfig"):
         endpoint.retained_deployment_config = copy.deepcopy(deployment)
-    endpoint.last_deployment_config = copy.deepcopy(deployment)
+    if deployment:
+        endpoint.last_deployment_config = copy.deepcopy(deployment)
     effective = None if _without_guardrails(ctx, config) else deployment
     policy = (effective or {}).get("RollingUpdatePolicy")
     alarms = [
