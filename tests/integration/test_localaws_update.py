@@ -298,3 +298,19 @@ def test_failed_rollback_ends_update_rollback_failed_and_an_update_recovers(loca
     done = kit.wait_status(sm, live, "InService")
     assert done["EndpointConfigName"] == "v2"
     assert "FailureReason" not in done
+
+
+def test_alarms_are_watched_in_the_background_not_only_when_polled(localaws, sm, live):
+    cloudwatch = kit.alarm(localaws.url, "blip")
+    kit.release(sm, "v2", count=2)
+    sm.update_endpoint(
+        EndpointName=live, EndpointConfigName="v2", DeploymentConfig=blue_green(wait=2000, alarms=("blip",))
+    )
+    kit.wait_for(sm, live, lambda d: kit.pending_status(d) == "Baking")
+    # A short ALARM nobody polls during: the ticker still sees it.
+    cloudwatch.set_alarm_state(AlarmName="blip", StateValue="ALARM", StateReason="blip")
+    time.sleep(0.2)
+    cloudwatch.set_alarm_state(AlarmName="blip", StateValue="OK", StateReason="over")
+    described = kit.wait_status(sm, live, "InService")
+    assert described["EndpointConfigName"] == "v1"
+    assert "blip" in described["FailureReason"]
