@@ -44,7 +44,7 @@ $(CHECKOV_STAMP): constraints-checkov.txt
 	touch $@
 
 checkov: $(CHECKOV_STAMP) ## checkov over the module and the examples: no failed check (each skip has its reason inline)
-	$(CHECKOV_VENV)/bin/checkov --directory . --framework terraform --quiet --compact \
+	$(CHECKOV_VENV)/bin/checkov --directory . --framework terraform --quiet --compact --skip-download \
 		--skip-path .venv --skip-path $(CHECKOV_VENV) --skip-path $(BUILD) --skip-path tests
 
 unit: $(STAMP) ## unit tests (no network)
