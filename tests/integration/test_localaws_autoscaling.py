@@ -53,3 +53,27 @@ def test_an_unknown_dimension_is_still_refused(aas):
     with pytest.raises(ClientError) as raised:
         _register(aas, dimension="sagemaker:variant:Nonsense")
     assert raised.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_deregistering_a_target_deletes_its_policies_and_scheduled_actions(aas):
+    _register(aas)
+    target = {
+        "ServiceNamespace": "sagemaker",
+        "ResourceId": "endpoint/whisper/variant/AllTraffic",
+        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+    }
+    aas.put_scaling_policy(
+        PolicyName="backlog",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 10.0,
+            "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"
+            },
+        },
+        **target,
+    )
+    aas.put_scheduled_action(ScheduledActionName="nightly", Schedule="cron(0 0 * * ? *)", **target)
+    aas.deregister_scalable_target(**target)
+    assert aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"] == []
+    assert aas.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"] == []

@@ -10,7 +10,13 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .autoscaling import TAG_OPERATIONS, AutoscalingError, AutoscalingTags, extend_moto_dimensions
+from .autoscaling import (
+    TAG_OPERATIONS,
+    AutoscalingError,
+    AutoscalingTags,
+    deregistered,
+    extend_moto_dimensions,
+)
 from .calllog import CallLog
 from .config import Config
 from .faults import FaultInjector
@@ -109,16 +115,22 @@ class LocalAWSApp:
         return answer
 
     def _after_moto(self, info: RequestInfo) -> None:
-        """SageMaker side effects of calls moto answered (Application Auto Scaling registering a variant)."""
-        if info.service == "application-autoscaling" and info.operation == "RegisterScalableTarget":
-            try:
-                request = json.loads(info.body or b"{}")
-            except ValueError:
-                return
-            sagemaker_api.scalable_target_registered(
-                self.store, account_for(info.access_key), info.region, request
-            )
-            self.autoscaling_tags.registered(account_for(info.access_key), info.region, request)
+        """Side effects of calls moto answered that moto itself lacks (Application Auto Scaling)."""
+        if info.service != "application-autoscaling" or info.operation not in (
+            "RegisterScalableTarget",
+            "DeregisterScalableTarget",
+        ):
+            return
+        try:
+            request = json.loads(info.body or b"{}")
+        except ValueError:
+            return
+        account = account_for(info.access_key)
+        if info.operation == "RegisterScalableTarget":
+            sagemaker_api.scalable_target_registered(self.store, account, info.region, request)
+            self.autoscaling_tags.registered(account, info.region, request)
+        else:
+            deregistered(account, info.region, request)
 
     def _autoscaling_tags(
         self, info: RequestInfo, environ: dict[str, Any], start_response: StartResponse, entry: dict[str, Any]

@@ -5,6 +5,10 @@
   create. Source: Application Auto Scaling API reference, "TagResource" / "ListTagsForResource"
   (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_ListTagsForResource.html); an unknown
   ARN answers ``ResourceNotFoundException``.
+- DeregisterScalableTarget deletes the target's scaling policies (and their target-tracking alarms) and
+  scheduled actions; moto keeps them. Source: AWS-FACTS.md "Application Auto Scaling"; API reference
+  "DeregisterScalableTarget" ("Deregistering a scalable target deletes the scaling policies and the
+  scheduled actions that are associated with it").
 - The ``sagemaker:variant:DesiredProvisionedConcurrency`` scalable dimension (serverless provisioned
   concurrency), which moto's enum lacks. Source: AWS-FACTS.md "Application Auto Scaling"; API reference
   "RegisterScalableTarget", ScalableDimension.
@@ -44,11 +48,27 @@ def extend_moto_dimensions() -> None:
     responses.ScalableDimensionValueSet = extended  # type: ignore[misc]
 
 
-def _targets(account: str, region: str) -> list[Any]:
+def _backend(account: str, region: str) -> Any:
     from moto.applicationautoscaling.models import applicationautoscaling_backends
 
-    backend = applicationautoscaling_backends[account][region]
-    return [target for by_id in backend.targets.values() for target in by_id.values()]
+    return applicationautoscaling_backends[account][region]
+
+
+def _targets(account: str, region: str) -> list[Any]:
+    return [target for by_id in _backend(account, region).targets.values() for target in by_id.values()]
+
+
+def deregistered(account: str, region: str, request: dict[str, Any]) -> None:
+    """After moto deregistered a target: delete its policies and scheduled actions, as AWS does."""
+    backend = _backend(account, region)
+    key = (request.get("ServiceNamespace"), request.get("ResourceId"), request.get("ScalableDimension"))
+
+    def owned(item: Any) -> bool:
+        return (item.service_namespace, item.resource_id, item.scalable_dimension) == key
+
+    for policy in [p for p in backend.policies.values() if owned(p)]:
+        backend.delete_scaling_policy(policy.policy_name, *key)
+    backend.scheduled_actions = [a for a in backend.scheduled_actions if not owned(a)]
 
 
 class AutoscalingTags:
