@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from deployer.errors import DeployerError, InvalidInput
-from deployer.spec import Spec, load_json, parse_spec
+from deployer.spec import Spec, json_kind, load_json, parse_spec
 
 QUERY_KEYS = ("spec", "rollout_id", "assume_role_arn", "deployer_hash")
 REQUIRED_KEYS = ("spec", "rollout_id")
@@ -80,7 +80,7 @@ def parse_query(text: str) -> Query:
         raise InvalidInput("query: empty input; Terraform sends a JSON object on stdin")
     raw = load_json(text, "query")
     if not isinstance(raw, dict):
-        raise InvalidInput(f"query: must be a JSON object (got {_kind(raw)})")
+        raise InvalidInput(f"query: must be a JSON object (got {json_kind(raw)})")
     # Credentials first: that refusal explains itself better than "unknown key".
     for key in raw:
         if _is_credential_key(key):
@@ -91,7 +91,7 @@ def parse_query(text: str) -> Query:
     for key, value in raw.items():
         if not isinstance(value, str):
             raise InvalidInput(
-                f"query.{key}: must be a string (got {_kind(value)}); pass the spec with jsonencode()"
+                f"query.{key}: must be a string (got {json_kind(value)}); pass the spec with jsonencode()"
             )
     for key in REQUIRED_KEYS:
         if not raw.get(key):
@@ -209,20 +209,6 @@ def _as_string(key: str, value: Any) -> str:
 
 def _refuse(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _error_line(stderr: TextIO, message: str) -> None:

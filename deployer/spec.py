@@ -289,11 +289,11 @@ class _Object:
     def __init__(self, value: Any, path: str, allowed: Iterable[str]) -> None:
         where = path or "spec"
         if not isinstance(value, Mapping):
-            raise InvalidInput(f"{where}: must be a JSON object (got {_kind(value)})")
+            raise InvalidInput(f"{where}: must be a JSON object (got {json_kind(value)})")
         allowed = tuple(allowed)
         for key in value:
             if not isinstance(key, str):
-                raise InvalidInput(f"{where}: keys must be strings (got {_kind(key)})")
+                raise InvalidInput(f"{where}: keys must be strings (got {json_kind(key)})")
             if key not in allowed:
                 raise InvalidInput(f"{self._join(path, key)}: unknown field{_suggest(key, allowed)}")
         self._value = value
@@ -641,7 +641,8 @@ def _cross_checks(spec: Spec) -> None:
 # Leaf rules: each takes the raw value and its field path, returns the checked value or raises.
 
 
-def _kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """The JSON name of a value's type, for error messages (``got number``)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -678,19 +679,19 @@ def _optional(value: Any, path: str, rule: Any) -> Any:
 
 def _string(value: Any, path: str) -> str:
     if not isinstance(value, str):
-        raise InvalidInput(f"{path}: must be a string (got {_kind(value)})")
+        raise InvalidInput(f"{path}: must be a string (got {json_kind(value)})")
     return value
 
 
 def _array(value: Any, path: str) -> list[Any]:
     if not isinstance(value, (list, tuple)):
-        raise InvalidInput(f"{path}: must be an array (got {_kind(value)})")
+        raise InvalidInput(f"{path}: must be an array (got {json_kind(value)})")
     return list(value)
 
 
 def _integer(value: Any, path: str, low: int | None = None, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{path}: must be a whole number (got {_kind(value)} {value!r})")
+        raise InvalidInput(f"{path}: must be a whole number (got {json_kind(value)} {value!r})")
     if low is not None and high is not None and not low <= value <= high:
         raise InvalidInput(f"{path}: {low} to {high} (got {value})")
     if low is not None and value < low:
@@ -700,7 +701,7 @@ def _integer(value: Any, path: str, low: int | None = None, high: int | None = N
 
 def _weight(value: Any, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidInput(f"{path}: must be a number (got {_kind(value)})")
+        raise InvalidInput(f"{path}: must be a number (got {json_kind(value)})")
     if not math.isfinite(value) or value < 0:
         raise InvalidInput(f"{path}: a finite number >= 0 (got {value!r})")
     return float(value)
@@ -807,7 +808,7 @@ def _alarm_name(value: Any, path: str) -> str:
 
 def _environment(value: Any, path: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, Mapping):
-        raise InvalidInput(f"{path}: must be a JSON object of strings (got {_kind(value)})")
+        raise InvalidInput(f"{path}: must be a JSON object of strings (got {json_kind(value)})")
     if len(value) > 100:
         raise InvalidInput(f"{path}: at most 100 variables (got {len(value)})")
     pairs = []
@@ -824,7 +825,7 @@ def _environment(value: Any, path: str) -> tuple[tuple[str, str], ...]:
                 "SageMaker shows it in the model); the container gets its credentials from execution_role_arn"
             )
         if not isinstance(item, str):
-            raise InvalidInput(f"{where}: must be a string (got {_kind(item)})")
+            raise InvalidInput(f"{where}: must be a string (got {json_kind(item)})")
         if _bytes(item) > 1024:
             raise InvalidInput(f"{where}: at most 1024 bytes (got {_bytes(item)})")
         pairs.append((key, item))
@@ -841,7 +842,7 @@ def _tag_text_ok(text: str) -> bool:
 
 def _tags(value: Any, path: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, Mapping):
-        raise InvalidInput(f"{path}: must be a JSON object of strings (got {_kind(value)})")
+        raise InvalidInput(f"{path}: must be a JSON object of strings (got {json_kind(value)})")
     if len(value) > MAX_USER_TAGS:
         raise InvalidInput(
             f"{path}: at most {MAX_USER_TAGS} tags (SageMaker allows 50 and the deployer keeps "
@@ -859,7 +860,7 @@ def _tags(value: Any, path: str) -> tuple[tuple[str, str], ...]:
                 f"{where}: the {RESERVED_TAG_PREFIX} prefix is reserved for the deployer's own tags"
             )
         if not isinstance(item, str):
-            raise InvalidInput(f"{where}: must be a string (got {_kind(item)})")
+            raise InvalidInput(f"{where}: must be a string (got {json_kind(item)})")
         if len(item) > 256 or not _tag_text_ok(item):
             raise InvalidInput(f"{where}: a tag value is at most 256 letters, digits, spaces or _.:/=+-@")
         pairs.append((key, item))
