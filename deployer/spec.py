@@ -753,50 +753,45 @@ def _image(value: Any, path: str) -> str:
     return text
 
 
-def _model_data_url(value: Any, path: str) -> str:
+def _matching(value: Any, path: str, pattern: re.Pattern[str], max_length: int, rule: str) -> str:
+    """A string of at most ``max_length`` characters that ``pattern`` matches whole; ``rule`` says what."""
     text = _string(value, path)
-    if len(text) > 1024 or not _S3_OBJECT.fullmatch(text):
-        raise InvalidInput(
-            f"{path}: an S3 object URI s3://bucket/key of at most 1024 characters (got {_show(text)})"
-        )
+    if len(text) > max_length or not pattern.fullmatch(text):
+        raise InvalidInput(f"{path}: {rule} (got {_show(text)})")
+    return text
+
+
+def _model_data_url(value: Any, path: str) -> str:
+    text = _matching(
+        value, path, _S3_OBJECT, 1024, "an S3 object URI s3://bucket/key of at most 1024 characters"
+    )
     if not text.endswith(".tar.gz"):
         raise InvalidInput(f"{path}: must name a gzip compressed tar archive (.tar.gz) (got {_show(text)})")
     return text
 
 
 def _s3_prefix(value: Any, path: str) -> str:
-    text = _string(value, path)
-    if len(text) > 512 or not _S3_PREFIX.fullmatch(text):
-        raise InvalidInput(
-            f"{path}: an S3 URI s3://bucket/prefix of at most 512 characters (got {_show(text)})"
-        )
-    return text
+    return _matching(value, path, _S3_PREFIX, 512, "an S3 URI s3://bucket/prefix of at most 512 characters")
 
 
 def _sns_arn(value: Any, path: str) -> str:
-    text = _string(value, path)
-    if len(text) > 2048 or not _SNS_ARN.fullmatch(text):
-        raise InvalidInput(
-            f"{path}: an SNS topic ARN arn:aws:sns:<region>:<12-digit account>:<topic> (got {_show(text)})"
-        )
-    return text
+    return _matching(
+        value, path, _SNS_ARN, 2048, "an SNS topic ARN arn:aws:sns:<region>:<12-digit account>:<topic>"
+    )
 
 
 def _kms_arn(value: Any, path: str) -> str:
-    text = _string(value, path)
-    if len(text) > 2048 or not _KMS_ARN.fullmatch(text):
-        raise InvalidInput(
-            f"{path}: a KMS key or alias ARN arn:aws:kms:<region>:<12-digit account>:key/<id> "
-            f"(got {_show(text)})"
-        )
-    return text
+    return _matching(
+        value,
+        path,
+        _KMS_ARN,
+        2048,
+        "a KMS key or alias ARN arn:aws:kms:<region>:<12-digit account>:key/<id>",
+    )
 
 
 def _kms_key_id(value: Any, path: str) -> str:
-    text = _string(value, path)
-    if len(text) > 2048 or not _KMS_KEY_ID.fullmatch(text):
-        raise InvalidInput(f"{path}: a KMS key id, key ARN, alias name or alias ARN (got {_show(text)})")
-    return text
+    return _matching(value, path, _KMS_KEY_ID, 2048, "a KMS key id, key ARN, alias name or alias ARN")
 
 
 def _alarm_name(value: Any, path: str) -> str:
