@@ -109,3 +109,29 @@ def test_tags_on_non_hosting_arns_go_to_moto(localaws):
     )["NotebookInstanceArn"]
     sm.add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "speech"}])
     assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "speech"}]
+
+
+def test_s3_lifecycle_answers_the_transition_default_minimum_object_size(localaws):
+    # S3 API reference, PutBucketLifecycleConfiguration: TransitionDefaultMinimumObjectSize is a header,
+    # all_storage_classes_128K when the request does not set it; Get answers what Put stored.
+    s3 = kit.client(localaws.url, "s3")
+    s3.create_bucket(Bucket="lifecycle-bucket")
+    rules = {
+        "Rules": [{"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 7}}]
+    }
+    put = s3.put_bucket_lifecycle_configuration(Bucket="lifecycle-bucket", LifecycleConfiguration=rules)
+    assert put["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+    put = s3.put_bucket_lifecycle_configuration(
+        Bucket="lifecycle-bucket",
+        LifecycleConfiguration=rules,
+        TransitionDefaultMinimumObjectSize="varies_by_storage_class",
+    )
+    assert put["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
+    got = s3.get_bucket_lifecycle_configuration(Bucket="lifecycle-bucket")
+    assert got["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
+    assert [rule["ID"] for rule in got["Rules"]] == ["expire"]
+    # DELETE /bucket?lifecycle is DeleteBucketLifecycle (not the deprecated or multipart operations).
+    s3.delete_bucket_lifecycle(Bucket="lifecycle-bucket")
+    s3.put_object(Bucket="lifecycle-bucket", Key="k", Body=b"x")
+    s3.delete_object(Bucket="lifecycle-bucket", Key="k")
+    assert "Contents" not in s3.list_objects_v2(Bucket="lifecycle-bucket")

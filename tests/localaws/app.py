@@ -21,6 +21,7 @@ from .calllog import CallLog
 from .config import Config
 from .faults import FaultInjector
 from .protocol import RequestInfo, classify, error_response
+from .s3 import LifecycleSettings
 from .sagemaker import api as sagemaker_api
 from .sagemaker.errors import SageMakerError
 from .sagemaker.store import Store
@@ -74,6 +75,7 @@ class LocalAWSApp:
         self.store = store
         self.moto_app = moto_app
         self.autoscaling_tags = AutoscalingTags()
+        self.s3_lifecycle = LifecycleSettings()
         extend_moto_dimensions()
 
     def reset(self) -> None:
@@ -81,6 +83,7 @@ class LocalAWSApp:
             self.store.reset()
             reset_moto()
             self.autoscaling_tags.reset()
+            self.s3_lifecycle.reset()
         self.settings.restore()
         self.faults.reseed(self.settings.get().seed)
         self.calls.clear()
@@ -106,7 +109,14 @@ class LocalAWSApp:
             return self._autoscaling_tags(info, environ, start_response, entry)
 
         def recording_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
-            self.calls.set_status(entry, int(status.split(" ", 1)[0]))
+            code = int(status.split(" ", 1)[0])
+            self.calls.set_status(entry, code)
+            if info.service == "s3":
+                bucket = str(info.params.get("Bucket", ""))
+                extra = self.s3_lifecycle.response_headers(info.operation, bucket, environ, code)
+                if extra:  # ours replace moto's (it answers a fixed default on Get)
+                    names = {name.lower() for name, _ in extra}
+                    headers = [(k, v) for k, v in headers if k.lower() not in names] + extra
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         answer = self.moto_app(environ, recording_start_response)

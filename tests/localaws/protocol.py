@@ -156,6 +156,8 @@ class _RestRoute:
     labels: tuple[str, ...]
     literals: tuple[tuple[str, str | None], ...]  # query-string literals of the requestUri
     headers: tuple[str, ...]  # required members sent as headers (WSGI environ keys)
+    query_members: tuple[str, ...] = ()  # required members sent in the query string
+    deprecated: bool = False  # botocore marks superseded operations (GetBucketLifecycle, ...)
 
 
 _models_lock = threading.Lock()
@@ -186,6 +188,18 @@ def _required_headers(operation: Any) -> tuple[str, ...]:
     )
 
 
+def _required_query_members(operation: Any) -> tuple[str, ...]:
+    shape = operation.input_shape
+    if shape is None:
+        return ()
+    required = set(shape.required_members)
+    return tuple(
+        member.serialization["name"]
+        for name, member in shape.members.items()
+        if name in required and member.serialization.get("location") == "querystring"
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _rest_routes(service: str) -> tuple[_RestRoute, ...]:
     with _models_lock:
@@ -211,6 +225,8 @@ def _rest_routes(service: str) -> tuple[_RestRoute, ...]:
                 tuple(labels),
                 tuple(literals),
                 _required_headers(operation),
+                _required_query_members(operation),
+                bool(operation.deprecated),
             )
         )
     return tuple(routes)
@@ -232,7 +248,12 @@ def match_rest_operation(
             continue
         if not all(header in environ for header in route.headers):
             continue
-        score = (len(route.literals) + len(route.headers)) * 10 - len(route.labels)
+        if not all(member in query for member in route.query_members):
+            continue
+        # The most specific route wins; between equals, the current operation over a deprecated one
+        # (PUT /bucket?lifecycle is PutBucketLifecycleConfiguration, not PutBucketLifecycle).
+        specific = len(route.literals) + len(route.headers) + len(route.query_members)
+        score = specific * 10 - len(route.labels) - (5 if route.deprecated else 0)
         if best is None or score > best[0]:
             best = (score, route, matched)
     if best is None:
