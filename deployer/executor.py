@@ -218,7 +218,9 @@ def ensure_release(
             if not is_already_exists(error):
                 raise
             rt.progress.info(f"reusing model {model.name}")
-    request = planner.config_request(spec, live_describe, release)
+    request = planner.config_request(
+        spec, live_describe, release, autoscaled=autoscaled_variants(rt, spec.endpoint_name, live_describe)
+    )
     name = request["EndpointConfigName"]
     try:
         arn = sm.create_endpoint_config(Tags=tags + as_tags(extra_tags), **request)["EndpointConfigArn"]
@@ -231,6 +233,20 @@ def ensure_release(
     rt.progress.info(f"reusing endpoint configuration {name}")
     add_tags(rt, found["EndpointConfigArn"], extra_tags)
     return Release(name, found["EndpointConfigArn"], tuple(found.get("ProductionVariants", [])), False)
+
+
+def autoscaled_variants(
+    rt: Runtime, endpoint: str, live_describe: Mapping[str, Any] | None
+) -> frozenset[str]:
+    """Live variants that are registered scalable targets: the autoscaler owns their capacity (write path
+    only; DescribeScalableTargets)."""
+    names = [s["VariantName"] for s in (live_describe or {}).get("ProductionVariants", []) or []]
+    if not names:
+        return frozenset()
+    targets = scalable_targets(rt, endpoint, names)
+    return frozenset(planner.variant_of_resource_id(endpoint, t.get("ResourceId", "")) for t in targets) - {
+        None
+    }
 
 
 def config_variants(rt: Runtime, name: str) -> tuple[Mapping[str, Any], ...] | None:
@@ -328,7 +344,10 @@ def update_to(
     drop = planner.variants_to_deregister(endpoint, live_variants, target_variants, targets)
     deregister(rt, endpoint, drop, targets)
     reason_before = str(describe.get("FailureReason", "") or "")
-    request = planner.update_request(endpoint, target_config, target_variants, describe, deployment)
+    registered = {planner.variant_of_resource_id(endpoint, t.get("ResourceId", "")) for t in targets} - {None}
+    request = planner.update_request(
+        endpoint, target_config, target_variants, describe, deployment, autoscaled=frozenset(registered)
+    )
     while True:
         try:
             sm.update_endpoint(**request)

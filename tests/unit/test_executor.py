@@ -105,6 +105,17 @@ def aws():
         stub.assert_no_pending_responses()
 
 
+AUTOSCALED = {
+    "ServiceNamespace": "sagemaker",
+    "ResourceId": "endpoint/whisper/variant/AllTraffic",
+    "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+    "MinCapacity": 1,
+    "MaxCapacity": 4,
+    "RoleARN": "arn:aws:iam::123456789012:role/autoscaling",
+    "CreationTime": NOW,
+}
+
+
 def expect_update_start(
     sm: Stubber, autoscaling: Stubber, new, tags: Capture, update: Capture | None = None
 ) -> str:
@@ -112,6 +123,11 @@ def expect_update_start(
     target = config_name("whisper", release_id(new))
     sm.add_response("add_tags", {"Tags": []}, {"ResourceArn": ARN, "Tags": tags})
     sm.add_response("describe_endpoint", describe("InService", OLD_CONFIG), {"EndpointName": "whisper"})
+    autoscaling.add_response(  # which live variants the autoscaler owns (their count is carried over)
+        "describe_scalable_targets",
+        {"ScalableTargets": [AUTOSCALED]},
+        {"ServiceNamespace": "sagemaker", "ResourceIds": ["endpoint/whisper/variant/AllTraffic"]},
+    )
     sm.add_response(
         "create_model",
         {"ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/m"},
@@ -141,7 +157,7 @@ def expect_update_start(
     )
     autoscaling.add_response(
         "describe_scalable_targets",
-        {"ScalableTargets": []},
+        {"ScalableTargets": [AUTOSCALED]},
         {"ServiceNamespace": "sagemaker", "ResourceIds": ["endpoint/whisper/variant/AllTraffic"]},
     )
     sm.add_response(
@@ -243,9 +259,10 @@ def test_success_records_previous_then_prunes_then_reads(aws):
 
 
 def test_existing_models_and_config_are_reused_after_a_crash(aws):
-    rt, sm, _ = aws
+    rt, sm, autoscaling = aws
     new = make_spec("v2")
     target = config_name("whisper", release_id(new))
+    autoscaling.add_response("describe_scalable_targets", {"ScalableTargets": []}, None)
     sm.add_client_error(
         "create_model", "ValidationException", f'Cannot create already existing model "{target}-m0".'
     )
