@@ -5,6 +5,7 @@ Each test asserts AWS state (Describe calls on localaws) and the localaws call l
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -505,3 +506,31 @@ def test_rolling_and_linear_policies_are_accepted_and_recorded(localaws, policy,
     assert live["EndpointConfigName"] == config_name("whisper", release_id(second))
     assert key in live["LastDeploymentConfig"]
     assert live["ProductionVariants"][0]["CurrentInstanceCount"] == 2
+
+
+def _ab_document(tag: str, weights: tuple[float, float]) -> dict:
+    doc = document(tag=tag)
+    base = doc["variants"][0]
+    doc["variants"] = [
+        {**copy.deepcopy(base), "name": name, "initial_weight": weight}
+        for name, weight in zip(("A", "B"), weights, strict=True)
+    ]
+    return doc
+
+
+def test_weight_change_on_a_multi_variant_endpoint_rolls_out_to_the_spec_weights(localaws):
+    """Issue 7 item 1: an A/B weight change sends ExcludeRetainedVariantProperties with the API's member
+    name (VariantPropertyType) and the live DesiredWeights end equal to the spec."""
+    apply(parse_spec(_ab_document("v1", (0.5, 0.5))), "rollout-1")
+    second = parse_spec(_ab_document("v1", (0.9, 0.1)))
+    before = len(localaws.calls())
+
+    result = apply(second, "rollout-2")
+
+    live = endpoint(clients().sagemaker)
+    assert result["last_rollout"] == "succeeded"
+    assert live["EndpointStatus"] == "InService"
+    assert live["EndpointConfigName"] == config_name("whisper", release_id(second))
+    weights = {v["VariantName"]: v["DesiredWeight"] for v in live["ProductionVariants"]}
+    assert weights == {"A": 0.9, "B": 0.1}
+    assert ops(writes(localaws.calls()[before:])).count("UpdateEndpoint") == 1
