@@ -124,6 +124,10 @@ def test_setup_without_mirror_writes_a_registry_config_and_says_so(tmp_path, mon
     harness = setup(tmp_path / "build", sources=resolve_sources(reachable=_online))
     assert "filesystem_mirror" not in harness.cli_config.read_text()
     assert harness.which.read_text().startswith("hashicorp/aws: registry (direct)\n")
+    env = harness.env({"PATH": "/bin"})
+    assert env["TF_PLUGIN_CACHE_DIR"] == str(tmp_path / "build/terraform/plugin-cache")
+    assert env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] == "true"
+    assert Path(env["TF_PLUGIN_CACHE_DIR"]).is_dir()
 
 
 def test_setup_builds_launcher_and_cli_config(tmp_path, monkeypatch):
@@ -137,6 +141,7 @@ def test_setup_builds_launcher_and_cli_config(tmp_path, monkeypatch):
     assert "hashicorp/external: stand-in" in harness.which.read_text()
     env = harness.env({"PATH": "/bin"})
     assert env["TF_CLI_CONFIG_FILE"] == str(harness.cli_config)
+    assert "TF_PLUGIN_CACHE_DIR" not in env  # a mirror is linked, not copied: nothing to cache
     assert (env["TF_IN_AUTOMATION"], env["CHECKPOINT_DISABLE"], env["TF_INPUT"]) == ("1", "1", "0")
 
 
