@@ -322,13 +322,6 @@ def _busy(error: BaseException) -> bool:
     ).lower().replace("in progress", "in-progress")
 
 
-def _deployment_config_refused(error: BaseException) -> bool:
-    message = error_message(error).lower()
-    return error_code(error) in {"ValidationException", "ValidationError"} and (
-        "deploymentconfig" in message.replace(" ", "") or "deployment config" in message
-    )
-
-
 def update_to(
     rt: Runtime,
     endpoint: str,
@@ -418,12 +411,6 @@ def _send_update(
                     ) from None
                 rt.clock.sleep(rt.schedule.interval(0))
                 describe = wait_settled(rt, endpoint, deadline, "waiting for another update to finish") or {}
-                continue
-            if _deployment_config_refused(error) and "DeploymentConfig" in request:
-                # Guardrails not accepted for this endpoint kind (AWS-FACTS.md, UNVERIFIED kinds):
-                # update without them; bake_seconds is then the only alarm watch.
-                rt.progress.info(f"DeploymentConfig refused ({error_message(error)}); updating without it")
-                request.pop("DeploymentConfig")
                 continue
             raise
     return describe

@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
 from deployer import executor, planner, reader
@@ -359,26 +360,21 @@ def test_an_endpoint_busy_at_every_try_times_out_instead_of_spinning(aws):
         )
 
 
-def test_a_refused_deployment_config_is_dropped_and_the_update_retried(aws):
+def test_a_refused_deployment_config_fails_with_awss_message_and_is_never_dropped(aws):
+    """Issue 7 item 4: the guardrails are never dropped silently (it retried without DeploymentConfig)."""
     rt, sm, _ = aws
     deployment = planner.deployment_config(make_spec("v2").deployment)
     sm.add_client_error(
         "update_endpoint", "ValidationException", "DeploymentConfig is not supported for this endpoint."
     )
-    sm.add_response(
-        "update_endpoint",
-        {"EndpointArn": ARN},
-        {"EndpointName": "whisper", "EndpointConfigName": "new", "RetainAllVariantProperties": True},
-    )
-    sm.add_response("describe_endpoint", describe("InService", "new"))
 
-    moved = executor.update_to(
-        rt,
-        "whisper",
-        "new",
-        [{"VariantName": "AllTraffic"}],
-        deployment,
-        describe("InService", OLD_CONFIG) | {"EndpointConfigName": ""},
-        rt.deadline(600),
-    )
-    assert moved.verdict.outcome == "succeeded"
+    with pytest.raises(ClientError, match="DeploymentConfig is not supported"):
+        executor.update_to(
+            rt,
+            "whisper",
+            "new",
+            [{"VariantName": "AllTraffic"}],
+            deployment,
+            describe("InService", OLD_CONFIG) | {"EndpointConfigName": ""},
+            rt.deadline(600),
+        )
