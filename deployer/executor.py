@@ -448,6 +448,7 @@ def roll_out(
     hotfix: bool = False,
 ) -> Outcome:
     """Roll the endpoint to the spec's release (see the module docstring for the order)."""
+    require_alarms(rt, spec.deployment.rollback_alarms)
     sm = rt.clients.sagemaker
     name = spec.endpoint_name
     release = release_id(spec)
@@ -543,12 +544,41 @@ def record_failure(
 # Bake and rollback
 
 
-def alarms_in_alarm(rt: Runtime, alarms: Sequence[str]) -> list[str]:
+ALARM_TYPES = ["MetricAlarm", "CompositeAlarm"]
+
+
+def describe_alarms(rt: Runtime, alarms: Sequence[str]) -> list[Mapping[str, Any]]:
+    """Metric and composite alarms of these names (DescribeAlarms returns metric alarms only unless
+    AlarmTypes names both; CloudWatch API reference, DescribeAlarms)."""
     if not alarms:
         return []
-    answer = rt.clients.cloudwatch.describe_alarms(AlarmNames=list(alarms))
-    found = answer.get("MetricAlarms", []) + answer.get("CompositeAlarms", [])
-    return sorted(a["AlarmName"] for a in found if a.get("StateValue") == "ALARM")
+    found: list[Mapping[str, Any]] = []
+    kwargs: dict[str, Any] = {"AlarmNames": list(alarms), "AlarmTypes": ALARM_TYPES}
+    while True:
+        answer = rt.clients.cloudwatch.describe_alarms(**kwargs)
+        found += list(answer.get("MetricAlarms", []) or []) + list(answer.get("CompositeAlarms", []) or [])
+        token = answer.get("NextToken")
+        if not token:
+            return found
+        kwargs["NextToken"] = token
+
+
+def alarms_in_alarm(rt: Runtime, alarms: Sequence[str]) -> list[str]:
+    return sorted(a["AlarmName"] for a in describe_alarms(rt, alarms) if a.get("StateValue") == "ALARM")
+
+
+def require_alarms(rt: Runtime, alarms: Sequence[str]) -> None:
+    """Refuse (exit 1, before any write) rollback alarms that do not exist: a missing alarm would
+    otherwise read as OK and guard nothing."""
+    if not alarms:
+        return
+    known = {a["AlarmName"] for a in describe_alarms(rt, alarms)}
+    missing = [a for a in alarms if a not in known]
+    if missing:
+        raise InvalidInput(
+            f"deployment.rollback_alarms: no such CloudWatch alarm {', '.join(missing)} "
+            f"in {rt.clients.region}"
+        )
 
 
 def bake(

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from deployer import operations
 from deployer.release import config_name, release_id
 from deployer.spec import parse_spec
@@ -17,6 +19,7 @@ from tests.integration.test_deployer_support import (
     endpoint,
     image,
     register_target,
+    rollback_alarm,  # noqa: F401 (fixture)
     runtime,
     spec,
     with_deployment,
@@ -27,6 +30,8 @@ from tests.integration.test_deployer_support import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.usefixtures("rollback_alarm")
 
 
 def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from deployer import operations
-from deployer.errors import RolloutFailed, RolloutTimeout
+from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout
 from deployer.release import TAG_MANAGED_BY, TAG_RELEASE, config_name, release_id
 from deployer.spec import parse_spec
 from tests.integration.test_deployer_support import (
@@ -22,6 +22,7 @@ from tests.integration.test_deployer_support import (
     in_background,
     put_alarm,
     register_target,
+    rollback_alarm,  # noqa: F401 (fixture)
     runtime,
     spec,
     wait_for,
@@ -49,6 +50,8 @@ RESULT_KEYS = {
     "release_models",
     "autoscaling_deregistered",
 }
+
+pytestmark = pytest.mark.usefixtures("rollback_alarm")
 
 
 def apply(spec_value, rollout_id):
@@ -472,11 +475,12 @@ def test_timed_out_rollout_is_judged_by_the_next_read_once_settled(localaws):
 
 def test_assume_role_arn_is_assumed_through_sts(localaws):
     role = "arn:aws:iam::123456789012:role/sagemaker-deployer"
+    before = len(localaws.calls())  # the rollback alarm the fixture created
 
     result = operations.terraform_apply(spec(tag="v1"), "rollout-1", assume_role_arn=role)
 
     assert result["action"] == "created"
-    calls = localaws.calls()
+    calls = localaws.calls()[before:]
     assert calls[0]["service"] == "sts" and calls[0]["operation"] == "AssumeRole"
     assert ops(calls, "AssumeRole") == ["AssumeRole"]  # one session for the whole run
 
@@ -637,3 +641,16 @@ def test_alarm_rollback_of_an_instance_type_change_restores_autoscaling(localaws
 
     assert endpoint(c.sagemaker)["EndpointConfigName"] == config_name("whisper", release_id(first))
     assert _scaling_state(c.autoscaling) == before
+
+
+def test_a_missing_rollback_alarm_is_refused_before_any_write(localaws):
+    """Issue 7 item 8: an alarm name that does not exist used to read as OK and guard nothing."""
+    apply(spec(tag="v1"), "rollout-1")
+    missing = parse_spec(with_deployment(document(tag="v2"), rollback_alarms=["whisper-5xx", "no-such"]))
+    before = len(localaws.calls())
+
+    with pytest.raises(InvalidInput, match="no-such"):
+        apply(missing, "rollout-2")
+
+    assert writes(localaws.calls()[before:]) == []
+    assert endpoint(clients().sagemaker)["EndpointConfigName"] == config_name("whisper", release_id(spec()))

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+import pytest
 
 from deployer.aws import Clients
 from deployer.operations import make_runtime
@@ -132,6 +133,13 @@ def put_alarm(cloudwatch: Any, name: str) -> None:
         ComparisonOperator="GreaterThanOrEqualToThreshold",
         TreatMissingData="notBreaching",
     )
+
+
+@pytest.fixture
+def rollback_alarm(localaws: Any) -> str:
+    """The specs' rollback alarm exists (a missing one is refused before any write, issue 7 item 8)."""
+    put_alarm(clients().cloudwatch, "whisper-5xx")
+    return "whisper-5xx"
 
 
 def register_target(

@@ -13,7 +13,7 @@ from botocore.stub import ANY, Stubber
 
 from deployer import executor, planner, reader
 from deployer.aws import Clients
-from deployer.errors import RolloutFailed, RolloutTimeout
+from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout
 from deployer.progress import Progress
 from deployer.release import TAG_LAST_ROLLOUT, TAG_ROLLOUT_ID, config_name, release_id
 from deployer.spec import parse_spec
@@ -94,10 +94,18 @@ def aws():
     session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-east-1")
     sm = session.client("sagemaker")
     autoscaling = session.client("application-autoscaling")
-    stubs = {"sagemaker": Stubber(sm), "application-autoscaling": Stubber(autoscaling)}
+    cloudwatch = session.client("cloudwatch")
+    stubs = {
+        "sagemaker": Stubber(sm),
+        "application-autoscaling": Stubber(autoscaling),
+        "cloudwatch": Stubber(cloudwatch),
+    }
     for stub in stubs.values():
         stub.activate()
-    clients = Clients.from_mapping({"sagemaker": sm, "application-autoscaling": autoscaling})
+    stubs["sagemaker"].cloudwatch = stubs["cloudwatch"]  # expect_update_start queues the alarm look
+    clients = Clients.from_mapping(
+        {"sagemaker": sm, "application-autoscaling": autoscaling, "cloudwatch": cloudwatch}
+    )
     rt = Runtime(
         clients=clients, clock=FakeClock(), progress=Progress(io.StringIO(), None, tty=False), scale=1.0
     )
@@ -117,11 +125,23 @@ AUTOSCALED = {
 }
 
 
+def expect_alarms(cloudwatch: Stubber, names, metric: bool = True) -> None:
+    """The rollback alarms exist (the look before any write), as metric or composite alarms."""
+    alarms = [{"AlarmName": n, "StateValue": "OK"} for n in names]
+    answer = {"MetricAlarms": alarms, "CompositeAlarms": []} if metric else {"CompositeAlarms": alarms}
+    cloudwatch.add_response(
+        "describe_alarms",
+        answer,
+        {"AlarmNames": list(names), "AlarmTypes": ["MetricAlarm", "CompositeAlarm"]},
+    )
+
+
 def expect_update_start(
     sm: Stubber, autoscaling: Stubber, new, tags: Capture, update: Capture | None = None
 ) -> str:
     """AddTags (the rollout record) first, settle look, release, live config, targets, UpdateEndpoint."""
     target = config_name("whisper", release_id(new))
+    expect_alarms(sm.cloudwatch, new.deployment.rollback_alarms)
     sm.add_response("add_tags", {"Tags": []}, {"ResourceArn": ARN, "Tags": tags})
     sm.add_response("describe_endpoint", describe("InService", OLD_CONFIG), {"EndpointName": "whisper"})
     autoscaling.add_response(  # which live variants the autoscaler owns (their count is carried over)
@@ -378,3 +398,20 @@ def test_a_refused_deployment_config_fails_with_awss_message_and_is_never_droppe
             describe("InService", OLD_CONFIG) | {"EndpointConfigName": ""},
             rt.deadline(600),
         )
+
+
+def test_composite_rollback_alarms_are_watched_and_a_missing_alarm_is_refused(aws):
+    """Issue 7 item 8: DescribeAlarms names both AlarmTypes (without it CloudWatch answers metric alarms
+    only) and a rollback alarm that does not exist is refused (exit 1) instead of reading as OK."""
+    rt, sm, _ = aws
+    sm.cloudwatch.add_response(
+        "describe_alarms",
+        {"CompositeAlarms": [{"AlarmName": "whisper-any", "StateValue": "ALARM"}], "MetricAlarms": []},
+        {"AlarmNames": ["whisper-any"], "AlarmTypes": ["MetricAlarm", "CompositeAlarm"]},
+    )
+    assert executor.alarms_in_alarm(rt, ["whisper-any"]) == ["whisper-any"]
+    expect_alarms(sm.cloudwatch, ["whisper-5xx"])
+    sm.cloudwatch.add_response("describe_alarms", {"MetricAlarms": [], "CompositeAlarms": []}, None)
+    executor.require_alarms(rt, ["whisper-5xx"])
+    with pytest.raises(InvalidInput, match="no such CloudWatch alarm whisper-gone"):
+        executor.require_alarms(rt, ["whisper-gone"])
