@@ -106,7 +106,7 @@ check "endpoint_rollout" {
   }
 
   assert {
-    condition     = !contains(["failed", "rolled_back"], data.external.deployer.result.last_rollout)
+    condition     = !contains(["failed", "refused", "interrupted", "timed_out", "rolled_back"], data.external.deployer.result.last_rollout)
     error_message = "The last rollout of SageMaker endpoint ${var.name} ${replace(data.external.deployer.result.last_rollout, "_", " ")}: ${data.external.deployer.result.last_rollout_reason}. It still serves ${data.external.deployer.result.endpoint_config_name}; it is not retried until the desired state changes."
   }
 }

@@ -10,11 +10,17 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from deployer import executor, planner, reader
+from deployer import executor, planner, reader, state
 from deployer.aws import Clients
 from deployer.errors import RolloutFailed, RolloutTimeout
 from deployer.progress import Progress
-from deployer.release import TAG_LAST_ROLLOUT, TAG_ROLLOUT_ID, config_name, release_id
+from deployer.release import (
+    TAG_LAST_ROLLOUT,
+    TAG_LAST_ROLLOUT_REASON,
+    TAG_ROLLOUT_ID,
+    config_name,
+    release_id,
+)
 from deployer.spec import parse_spec
 from deployer.waiter import Runtime
 
@@ -32,6 +38,9 @@ class FakeClock:
 
     def sleep(self, seconds: float) -> None:
         self.t += seconds
+
+
+ACCEPTED = executor.as_tags(state.update_accepted())
 
 
 class Capture:
@@ -155,6 +164,7 @@ def expect_update_start(
             "DeploymentConfig": planner.deployment_config(new.deployment),
         },
     )
+    sm.add_response("add_tags", {"Tags": []}, {"ResourceArn": ARN, "Tags": ACCEPTED})
     return target
 
 
@@ -283,10 +293,17 @@ def test_deadline_raises_timeout_and_writes_nothing_more(aws):
             "describe_endpoint",
             describe("Updating", OLD_CONFIG, PendingDeploymentSummary={"EndpointConfigName": target}),
         )
+    outcome = Capture()
+    sm.add_response("add_tags", {"Tags": []}, {"ResourceArn": ARN, "Tags": outcome})
 
     with pytest.raises(RolloutTimeout) as timeout:
         executor.roll_out(rt, new, live_old(), rollout_id="r2")
     assert timeout.value.exit_code == 3 and "nothing was undone" in str(timeout.value)
+    # The only write after the deadline is the outcome: timed_out, with the reason (issue 7 item 6).
+    recorded = {t["Key"]: t["Value"] for t in outcome.values[-1]}
+    assert recorded[TAG_LAST_ROLLOUT] == "timed_out" and recorded[TAG_LAST_ROLLOUT_REASON].startswith(
+        "timed out"
+    )
 
 
 def test_busy_update_is_retried_after_the_endpoint_settles(aws):
@@ -296,6 +313,7 @@ def test_busy_update_is_retried_after_the_endpoint_settles(aws):
     sm.add_client_error("update_endpoint", "ValidationException", "Cannot update in-progress endpoint")
     sm.add_response("describe_endpoint", describe("InService", OLD_CONFIG))
     sm.add_response("update_endpoint", {"EndpointArn": ARN})
+    sm.add_response("add_tags", {"Tags": []}, {"ResourceArn": ARN, "Tags": ACCEPTED})
     sm.add_response("describe_endpoint", describe("InService", target))
 
     moved = executor.update_to(
@@ -353,6 +371,7 @@ def test_a_refused_deployment_config_is_dropped_and_the_update_retried(aws):
         {"EndpointArn": ARN},
         {"EndpointName": "whisper", "EndpointConfigName": "new", "RetainAllVariantProperties": True},
     )
+    sm.add_response("add_tags", {"Tags": []}, {"ResourceArn": ARN, "Tags": ACCEPTED})
     sm.add_response("describe_endpoint", describe("InService", "new"))
 
     moved = executor.update_to(
