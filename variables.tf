@@ -293,6 +293,21 @@ variable "deployment" {
   }
 
   validation {
+    # BlueGreenUpdatePolicy: the timeout must exceed TerminationWaitInSeconds plus the waits (one per traffic
+    # shift: all at once 1, canary 2, linear ceil(100 / step)); the deployer checks the same rule.
+    condition = try(
+      var.deployment.strategy != "blue_green" ||
+      var.deployment.max_execution_timeout_seconds > var.deployment.termination_wait_seconds + coalesce(
+        var.deployment.wait_interval_seconds, var.deployment.traffic == "all_at_once" ? 0 : 300
+        ) * (var.deployment.traffic == "all_at_once" ? 1 : var.deployment.traffic == "canary" ? 2 : ceil(
+          100 / var.deployment.linear_step_percent
+      )),
+      true
+    )
+    error_message = "max_execution_timeout_seconds must exceed termination_wait_seconds plus wait_interval_seconds per traffic shift (all_at_once 1, canary 2, linear ceil(100 / linear_step_percent))."
+  }
+
+  validation {
     condition     = alltrue([for a in var.deployment.extra_rollback_alarms : length(a) >= 1 && length(a) <= 255])
     error_message = "Alarm names are 1-255 characters."
   }

@@ -219,7 +219,9 @@ def ensure_release(
             if not is_already_exists(error):
                 raise
             rt.progress.info(f"reusing model {model.name}")
-    request = planner.config_request(spec, live_describe, release)
+    request = planner.config_request(
+        spec, live_describe, release, autoscaled=autoscaled_variants(rt, spec.endpoint_name, live_describe)
+    )
     name = request["EndpointConfigName"]
     try:
         arn = sm.create_endpoint_config(Tags=tags + as_tags(extra_tags), **request)["EndpointConfigArn"]
@@ -232,6 +234,20 @@ def ensure_release(
     rt.progress.info(f"reusing endpoint configuration {name}")
     add_tags(rt, found["EndpointConfigArn"], extra_tags)
     return Release(name, found["EndpointConfigArn"], tuple(found.get("ProductionVariants", [])), False)
+
+
+def autoscaled_variants(
+    rt: Runtime, endpoint: str, live_describe: Mapping[str, Any] | None
+) -> frozenset[str]:
+    """Live variants that are registered scalable targets: the autoscaler owns their capacity (write path
+    only; DescribeScalableTargets)."""
+    names = [s["VariantName"] for s in (live_describe or {}).get("ProductionVariants", []) or []]
+    if not names:
+        return frozenset()
+    targets = scalable_targets(rt, endpoint, names)
+    return frozenset(planner.variant_of_resource_id(endpoint, t.get("ResourceId", "")) for t in targets) - {
+        None
+    }
 
 
 def config_variants(rt: Runtime, name: str) -> tuple[Mapping[str, Any], ...] | None:
@@ -307,13 +323,6 @@ def _busy(error: BaseException) -> bool:
     ).lower().replace("in progress", "in-progress")
 
 
-def _deployment_config_refused(error: BaseException) -> bool:
-    message = error_message(error).lower()
-    return error_code(error) in {"ValidationException", "ValidationError"} and (
-        "deploymentconfig" in message.replace(" ", "") or "deployment config" in message
-    )
-
-
 def update_to(
     rt: Runtime,
     endpoint: str,
@@ -332,8 +341,20 @@ def update_to(
     taken = scaling.snapshot(rt.clients.autoscaling, dropped)
     deregister(rt, endpoint, drop, targets)
     reason_before = str(describe.get("FailureReason", "") or "")
+    registered = {
+        planner.variant_of_resource_id(endpoint, t.get("ResourceId", "")) or "" for t in targets
+    } - {""}
     try:
-        describe = _send_update(rt, endpoint, target_config, target_variants, deployment, describe, deadline)
+        describe = _send_update(
+            rt,
+            endpoint,
+            target_config,
+            target_variants,
+            deployment,
+            describe,
+            deadline,
+            autoscaled=frozenset(registered),
+        )
     except Exception:
         # Refused (or timed out waiting for another actor) before our update started: put scaling back.
         restore_scaling(rt, endpoint, taken)
@@ -370,11 +391,15 @@ def _send_update(
     deployment: Mapping[str, Any],
     describe: Mapping[str, Any],
     deadline: float,
+    *,
+    autoscaled: frozenset[str] | None = None,
 ) -> Mapping[str, Any]:
     """UpdateEndpoint, waiting (bounded) while another actor's update is in progress; the describe the
     request was built from."""
     sm = rt.clients.sagemaker
-    request = planner.update_request(endpoint, target_config, target_variants, describe, deployment)
+    request = planner.update_request(
+        endpoint, target_config, target_variants, describe, deployment, autoscaled=autoscaled
+    )
     while True:
         try:
             sm.update_endpoint(**request)
@@ -388,12 +413,6 @@ def _send_update(
                     ) from None
                 rt.clock.sleep(rt.schedule.interval(0))
                 describe = wait_settled(rt, endpoint, deadline, "waiting for another update to finish") or {}
-                continue
-            if _deployment_config_refused(error) and "DeploymentConfig" in request:
-                # Guardrails not accepted for this endpoint kind (AWS-FACTS.md, UNVERIFIED kinds):
-                # update without them; bake_seconds is then the only alarm watch.
-                rt.progress.info(f"DeploymentConfig refused ({error_message(error)}); updating without it")
-                request.pop("DeploymentConfig")
                 continue
             raise
     return describe

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,17 +87,38 @@ def live_desired_counts(describe: Mapping[str, Any] | None) -> dict[str, int]:
     return counts
 
 
-def initial_instance_count(variant: Variant, live_counts: Mapping[str, int]) -> int | None:
+def live_provisioned_concurrency(describe: Mapping[str, Any] | None) -> dict[str, int]:
+    """Live provisioned concurrency per serverless variant that has one (desired, else current)."""
+    found: dict[str, int] = {}
+    for summary in (describe or {}).get("ProductionVariants", []) or []:
+        for key in ("DesiredServerlessConfig", "CurrentServerlessConfig"):
+            value = (summary.get(key) or {}).get("ProvisionedConcurrency")
+            if isinstance(value, int):
+                found[summary["VariantName"]] = value
+                break
+    return found
+
+
+def initial_instance_count(
+    variant: Variant, live_counts: Mapping[str, int], autoscaled: Collection[str] | None = None
+) -> int | None:
     """The new configuration's InitialInstanceCount: the live desired count (>= 1) when the variant is
-    live, else the spec's count. None for a serverless variant."""
+    live and a registered scalable target (the autoscaler owns its count), else the spec's count.
+    ``autoscaled`` None means every live variant (the old rule, for callers that cannot know). None for a
+    serverless variant."""
     if variant.serverless is not None:
         return None
-    if variant.name in live_counts:
+    owned = autoscaled is None or variant.name in autoscaled
+    if variant.name in live_counts and owned:
         return max(1, live_counts[variant.name])
     return variant.initial_instance_count or 1
 
 
-def production_variant(variant: Variant, model: str, count: int | None) -> dict[str, Any]:
+def production_variant(
+    variant: Variant, model: str, count: int | None, provisioned: int | None = None
+) -> dict[str, Any]:
+    """One ProductionVariant; ``provisioned`` overrides the spec's serverless provisioned concurrency
+    (the live value of an autoscaled serverless variant)."""
     pv: dict[str, Any] = {
         "VariantName": variant.name,
         "ModelName": model,
@@ -108,8 +129,11 @@ def production_variant(variant: Variant, model: str, count: int | None) -> dict[
             "MemorySizeInMB": variant.serverless.memory_size_mb,
             "MaxConcurrency": variant.serverless.max_concurrency,
         }
-        if variant.serverless.provisioned_concurrency is not None:
-            serverless["ProvisionedConcurrency"] = variant.serverless.provisioned_concurrency
+        concurrency = variant.serverless.provisioned_concurrency
+        if concurrency is not None and provisioned is not None:
+            concurrency = max(1, min(provisioned, variant.serverless.max_concurrency))
+        if concurrency is not None:
+            serverless["ProvisionedConcurrency"] = concurrency
         pv["ServerlessConfig"] = serverless
     else:
         pv["InstanceType"] = variant.instance_type
@@ -150,15 +174,30 @@ def async_inference_config(spec: Spec) -> dict[str, Any] | None:
     return config
 
 
-def config_request(spec: Spec, live_describe: Mapping[str, Any] | None, release: str | None = None) -> dict:
-    """CreateEndpointConfig keyword arguments (without Tags), capacity carried over from the live endpoint."""
+def config_request(
+    spec: Spec,
+    live_describe: Mapping[str, Any] | None,
+    release: str | None = None,
+    *,
+    autoscaled: Collection[str] | None = None,
+) -> dict:
+    """CreateEndpointConfig keyword arguments (without Tags). Capacity (instance count, serverless
+    provisioned concurrency) is carried over from the live endpoint only for ``autoscaled`` variants
+    (registered scalable targets); the others take the spec's. None: carry over every live variant."""
     release = release or release_id(spec)
     counts = live_desired_counts(live_describe)
+    concurrency = live_provisioned_concurrency(live_describe)
     names = model_names(spec, release)
+    owned = set(concurrency) if autoscaled is None else set(autoscaled)
     request: dict[str, Any] = {
         "EndpointConfigName": config_name(spec.endpoint_name, release),
         "ProductionVariants": [
-            production_variant(v, names[i], initial_instance_count(v, counts))
+            production_variant(
+                v,
+                names[i],
+                initial_instance_count(v, counts, autoscaled),
+                concurrency.get(v.name) if v.name in owned else None,
+            )
             for i, v in enumerate(spec.variants)
         ],
     }
@@ -219,9 +258,13 @@ def update_request(
     target_variants: Sequence[Mapping[str, Any]],
     live_describe: Mapping[str, Any] | None,
     deployment: Mapping[str, Any],
+    *,
+    autoscaled: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """UpdateEndpoint keyword arguments. Same-named variants keep their live counts and weights
-    (RetainAllVariantProperties); if the new configuration changes a weight, weights come from it."""
+    (RetainAllVariantProperties); if the new configuration changes a weight, weights come from it; if it
+    changes the instance count of a variant that is not in ``autoscaled`` (registered scalable targets),
+    counts come from it (the configuration carries the live count of the autoscaled ones)."""
     live = {s["VariantName"]: s for s in (live_describe or {}).get("ProductionVariants", []) or []}
     request: dict[str, Any] = {
         "EndpointName": endpoint_name,
@@ -237,8 +280,20 @@ def update_request(
             > 1e-9
             for v in same
         )
+        excluded = []
         if weights_changed and len(target_variants) > 1:
-            request["ExcludeRetainedVariantProperties"] = [{"VariantPropertyType": "DesiredWeight"}]
+            excluded.append({"VariantPropertyType": "DesiredWeight"})
+        counts_changed = autoscaled is not None and any(
+            v["VariantName"] not in autoscaled
+            and "InitialInstanceCount" in v
+            and "DesiredInstanceCount" in live[v["VariantName"]]
+            and int(live[v["VariantName"]]["DesiredInstanceCount"]) != int(v["InitialInstanceCount"])
+            for v in same
+        )
+        if counts_changed:
+            excluded.append({"VariantPropertyType": "DesiredInstanceCount"})
+        if excluded:
+            request["ExcludeRetainedVariantProperties"] = excluded
     return request
 
 

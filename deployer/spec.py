@@ -601,14 +601,29 @@ def _deployment(value: Any, path: str) -> Deployment:
     bake = number("bake_seconds", 0, 0, 3600)
     if bake > 0 and not alarms:
         raise InvalidInput(f"{obj.path('bake_seconds')}: watching needs at least one of {alarms_path}")
+    linear_step = number("linear_step_percent", 20, 10, 50)
+    wait = number("wait_interval_seconds", default_wait, 0, 3600)
+    termination = number("termination_wait_seconds", 300, 0, 3600)
+    timeout = number("max_execution_timeout_seconds", 3600, 600, 28800)
+    if strategy == "blue_green":
+        # BlueGreenUpdatePolicy (SageMaker API reference): the timeout "should be larger than the total
+        # waiting time specified in TerminationWaitInSeconds and WaitIntervalInSeconds". Counted
+        # conservatively: one wait per traffic shift.
+        shifts = {"all_at_once": 1, "canary": 2}.get(traffic) or -(-100 // linear_step)
+        waiting = termination + wait * shifts
+        if timeout <= waiting:
+            raise InvalidInput(
+                f"{obj.path('max_execution_timeout_seconds')}: must exceed termination_wait_seconds + "
+                f"{shifts} x wait_interval_seconds for {traffic} = {waiting} (got {timeout})"
+            )
     return Deployment(
         strategy=strategy,
         traffic=traffic,
         canary_percent=number("canary_percent", 10, 1, 50),
-        linear_step_percent=number("linear_step_percent", 20, 10, 50),
-        wait_interval_seconds=number("wait_interval_seconds", default_wait, 0, 3600),
-        termination_wait_seconds=number("termination_wait_seconds", 300, 0, 3600),
-        max_execution_timeout_seconds=number("max_execution_timeout_seconds", 3600, 600, 28800),
+        linear_step_percent=linear_step,
+        wait_interval_seconds=wait,
+        termination_wait_seconds=termination,
+        max_execution_timeout_seconds=timeout,
         rolling_batch_percent=number("rolling_batch_percent", 25, 5, 50),
         rollback_batch_percent=number("rollback_batch_percent", 100, 5, 100),
         rollback_alarms=alarms,

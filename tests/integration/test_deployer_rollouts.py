@@ -540,6 +540,23 @@ def test_weight_change_on_a_multi_variant_endpoint_rolls_out_to_the_spec_weights
     assert ops(writes(localaws.calls()[before:])).count("UpdateEndpoint") == 1
 
 
+def test_instance_count_change_of_a_variant_without_autoscaling_rolls_out(localaws):
+    """Issue 7 item 2: without a registered scalable target the spec's initial_instance_count wins (the
+    live count used to be carried over and the change silently ignored)."""
+    c = clients()
+    apply(spec(tag="v1"), "rollout-1")
+    assert endpoint(c.sagemaker)["ProductionVariants"][0]["DesiredInstanceCount"] == 1
+    more = parse_spec(with_variant(document(tag="v1"), initial_instance_count=3))
+
+    result = apply(more, "rollout-2")
+
+    live = endpoint(c.sagemaker)
+    assert result["last_rollout"] == "succeeded"
+    assert live["EndpointConfigName"] == config_name("whisper", release_id(more))
+    assert live["ProductionVariants"][0]["DesiredInstanceCount"] == 3
+    assert live["ProductionVariants"][0]["CurrentInstanceCount"] == 3
+
+
 def _scaling_state(autoscaling) -> tuple:
     """Targets, policies and scheduled actions of the endpoint, without server-made fields."""
     targets = autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
 from deployer import executor, planner, reader, state
@@ -114,6 +115,17 @@ def aws():
         stub.assert_no_pending_responses()
 
 
+AUTOSCALED = {
+    "ServiceNamespace": "sagemaker",
+    "ResourceId": "endpoint/whisper/variant/AllTraffic",
+    "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+    "MinCapacity": 1,
+    "MaxCapacity": 4,
+    "RoleARN": "arn:aws:iam::123456789012:role/autoscaling",
+    "CreationTime": NOW,
+}
+
+
 def expect_update_start(
     sm: Stubber, autoscaling: Stubber, new, tags: Capture, update: Capture | None = None
 ) -> str:
@@ -121,6 +133,11 @@ def expect_update_start(
     target = config_name("whisper", release_id(new))
     sm.add_response("add_tags", {"Tags": []}, {"ResourceArn": ARN, "Tags": tags})
     sm.add_response("describe_endpoint", describe("InService", OLD_CONFIG), {"EndpointName": "whisper"})
+    autoscaling.add_response(  # which live variants the autoscaler owns (their count is carried over)
+        "describe_scalable_targets",
+        {"ScalableTargets": [AUTOSCALED]},
+        {"ServiceNamespace": "sagemaker", "ResourceIds": ["endpoint/whisper/variant/AllTraffic"]},
+    )
     sm.add_response(
         "create_model",
         {"ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/m"},
@@ -150,7 +167,7 @@ def expect_update_start(
     )
     autoscaling.add_response(
         "describe_scalable_targets",
-        {"ScalableTargets": []},
+        {"ScalableTargets": [AUTOSCALED]},
         {"ServiceNamespace": "sagemaker", "ResourceIds": ["endpoint/whisper/variant/AllTraffic"]},
     )
     sm.add_response(
@@ -253,9 +270,10 @@ def test_success_records_previous_then_prunes_then_reads(aws):
 
 
 def test_existing_models_and_config_are_reused_after_a_crash(aws):
-    rt, sm, _ = aws
+    rt, sm, autoscaling = aws
     new = make_spec("v2")
     target = config_name("whisper", release_id(new))
+    autoscaling.add_response("describe_scalable_targets", {"ScalableTargets": []}, None)
     sm.add_client_error(
         "create_model", "ValidationException", f'Cannot create already existing model "{target}-m0".'
     )
@@ -360,27 +378,21 @@ def test_an_endpoint_busy_at_every_try_times_out_instead_of_spinning(aws):
         )
 
 
-def test_a_refused_deployment_config_is_dropped_and_the_update_retried(aws):
+def test_a_refused_deployment_config_fails_with_awss_message_and_is_never_dropped(aws):
+    """Issue 7 item 4: the guardrails are never dropped silently (it retried without DeploymentConfig)."""
     rt, sm, _ = aws
     deployment = planner.deployment_config(make_spec("v2").deployment)
     sm.add_client_error(
         "update_endpoint", "ValidationException", "DeploymentConfig is not supported for this endpoint."
     )
-    sm.add_response(
-        "update_endpoint",
-        {"EndpointArn": ARN},
-        {"EndpointName": "whisper", "EndpointConfigName": "new", "RetainAllVariantProperties": True},
-    )
-    sm.add_response("add_tags", {"Tags": []}, {"ResourceArn": ARN, "Tags": ACCEPTED})
-    sm.add_response("describe_endpoint", describe("InService", "new"))
 
-    moved = executor.update_to(
-        rt,
-        "whisper",
-        "new",
-        [{"VariantName": "AllTraffic"}],
-        deployment,
-        describe("InService", OLD_CONFIG) | {"EndpointConfigName": ""},
-        rt.deadline(600),
-    )
-    assert moved.verdict.outcome == "succeeded"
+    with pytest.raises(ClientError, match="DeploymentConfig is not supported"):
+        executor.update_to(
+            rt,
+            "whisper",
+            "new",
+            [{"VariantName": "AllTraffic"}],
+            deployment,
+            describe("InService", OLD_CONFIG) | {"EndpointConfigName": ""},
+            rt.deadline(600),
+        )

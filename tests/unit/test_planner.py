@@ -361,3 +361,60 @@ def test_result_map_is_flat_strings_and_deferred_on_drift():
     assert result["action"] == "deferred" and result["drift"] == "true" and result["last_rollout"] == "none"
     missing = reader.result_map(spec, reader.Live("whisper", None, {}))
     assert missing["status"] == "" and missing["endpoint_arn"] == "" and missing["action"] == "deferred"
+
+
+# ------------------------------------------------------------ capacity: who owns the count (issue 7, 2)
+
+
+def test_live_count_is_carried_over_only_for_autoscaled_variants():
+    spec = parse_spec(doc())  # initial_instance_count 2
+    described = live(("AllTraffic", 5))
+    owned = planner.config_request(spec, described, autoscaled={"AllTraffic"})
+    assert owned["ProductionVariants"][0]["InitialInstanceCount"] == 5
+    unowned = planner.config_request(spec, described, autoscaled=set())
+    assert unowned["ProductionVariants"][0]["InitialInstanceCount"] == 2
+
+
+def test_a_count_change_of_a_variant_without_autoscaling_is_not_retained():
+    target = [{"VariantName": "AllTraffic", "InitialInstanceCount": 2, "InitialVariantWeight": 1.0}]
+    request = planner.update_request("whisper", "cfg", target, live(("AllTraffic", 5)), {}, autoscaled=set())
+    assert request["RetainAllVariantProperties"] is True
+    assert request["ExcludeRetainedVariantProperties"] == [{"VariantPropertyType": "DesiredInstanceCount"}]
+    scaled = planner.update_request(
+        "whisper", "cfg", target, live(("AllTraffic", 5)), {}, autoscaled={"AllTraffic"}
+    )
+    assert "ExcludeRetainedVariantProperties" not in scaled
+
+
+def test_provisioned_concurrency_is_carried_over_only_when_autoscaled():
+    spec = parse_spec(
+        doc(
+            variants=[
+                {
+                    "name": "AllTraffic",
+                    "containers": [{"image": IMAGE}],
+                    "serverless": {
+                        "memory_size_mb": 2048,
+                        "max_concurrency": 10,
+                        "provisioned_concurrency": 2,
+                    },
+                }
+            ]
+        )
+    )
+    described = {
+        "ProductionVariants": [
+            {
+                "VariantName": "AllTraffic",
+                "CurrentServerlessConfig": {
+                    "MemorySizeInMB": 2048,
+                    "MaxConcurrency": 10,
+                    "ProvisionedConcurrency": 7,
+                },
+            }
+        ]
+    }
+    owned = planner.config_request(spec, described, autoscaled={"AllTraffic"})
+    assert owned["ProductionVariants"][0]["ServerlessConfig"]["ProvisionedConcurrency"] == 7
+    unowned = planner.config_request(spec, described, autoscaled=set())
+    assert unowned["ProductionVariants"][0]["ServerlessConfig"]["ProvisionedConcurrency"] == 2

@@ -6,7 +6,7 @@ import pytest
 
 from deployer.errors import InvalidInput
 from deployer.spec import parse_spec
-from tests.unit.test_spec_samples import MALFORMED, MALFORMED_TEXT, malformed_document
+from tests.unit.test_spec_samples import MALFORMED, MALFORMED_TEXT, malformed_document, realtime
 
 
 def _field(error: InvalidInput) -> str:
@@ -60,3 +60,29 @@ def test_an_unknown_field_suggests_the_close_one():
 
 def test_at_least_thirty_malformed_cases():
     assert len(MALFORMED) + len(MALFORMED_TEXT) >= 30
+
+
+@pytest.mark.parametrize(
+    ("deployment", "needle"),
+    [
+        (
+            {"traffic": "all_at_once", "termination_wait_seconds": 600, "max_execution_timeout_seconds": 600},
+            "(got 600)",
+        ),
+        ({"traffic": "canary", "wait_interval_seconds": 1800, "termination_wait_seconds": 0}, "= 3600"),
+        (
+            {"traffic": "linear", "linear_step_percent": 10, "wait_interval_seconds": 600},
+            "10 x wait_interval",
+        ),
+    ],
+)
+def test_blue_green_timeout_must_exceed_the_waits(deployment, needle):
+    """Issue 7 item 4: BlueGreenUpdatePolicy.MaximumExecutionTimeoutInSeconds must exceed
+    TerminationWaitInSeconds plus the waits (SageMaker API reference), refused before any AWS call."""
+    document = realtime()
+    document["deployment"] = {**(document.get("deployment") or {}), **deployment}
+    with pytest.raises(
+        InvalidInput, match=r"deployment\.max_execution_timeout_seconds: must exceed"
+    ) as refused:
+        parse_spec(document)
+    assert needle in str(refused.value) and "\n" not in str(refused.value)
