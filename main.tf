@@ -142,6 +142,7 @@ module "iam" {
   manages_bucket           = var.create_bucket
   extra_alarm_names        = var.deployment.extra_rollback_alarms
   deployer_assume_role_arn = var.deployer_assume_role_arn
+  plan_assume_role_arn     = var.plan_assume_role_arn
   manages_kms_key          = var.create_kms_key
   manages_topics           = local.create_topics
 

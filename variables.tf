@@ -490,13 +490,24 @@ variable "python_executable" {
 }
 
 variable "deployer_assume_role_arn" {
-  description = "Role the deployer assumes for its SageMaker calls (credentials otherwise come from the standard AWS chain)."
+  description = "Role the deployer assumes for its SageMaker writes during apply (credentials otherwise come from the standard AWS chain). Never used by a plan's reads."
   type        = string
   default     = null
 
   validation {
     condition     = var.deployer_assume_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+", var.deployer_assume_role_arn))
     error_message = "deployer_assume_role_arn must be an IAM role ARN."
+  }
+}
+
+variable "plan_assume_role_arn" {
+  description = "Read-only role the deployer assumes for its reads (everything a `terraform plan` does); null: the runner's own credentials. The write role `deployer_assume_role_arn` is never assumed for reads."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.plan_assume_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+", var.plan_assume_role_arn))
+    error_message = "plan_assume_role_arn must be an IAM role ARN."
   }
 }
 

@@ -220,7 +220,7 @@ resource "aws_iam_policy" "invoke" {
 # CI policies: plan (read-only) and apply (deploy)
 ################################################################################
 
-data "aws_iam_policy_document" "ci_plan" {
+data "aws_iam_policy_document" "ci_reads" {
   #checkov:skip=CKV_AWS_356:"*" only for actions without resource-level permissions (SageMaker List*, AAS Describe*, kms:ListAliases, logs:DescribeLogGroups, sns:GetSubscriptionAttributes; service authorization reference); the rest is scoped to this endpoint's names.
   statement {
     sid       = "SageMakerRead"
@@ -317,10 +317,25 @@ data "aws_iam_policy_document" "ci_plan" {
   }
 }
 
+data "aws_iam_policy_document" "ci_plan" {
+  source_policy_documents = [data.aws_iam_policy_document.ci_reads.json]
+
+  # The read-only role of the deployer's plan-time reads; never a write role.
+  dynamic "statement" {
+    for_each = var.plan_assume_role_arn != null ? [1] : []
+
+    content {
+      sid       = "AssumePlanReadRole"
+      actions   = ["sts:AssumeRole"]
+      resources = [var.plan_assume_role_arn]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "ci_apply" {
   #checkov:skip=CKV_AWS_111:Unscoped writes are only kms:CreateKey (no resource before it exists) AAS target/policy writes and SNS subscription writes (only "*" exists) (scalable target ARNs carry a random id unknown before registration); everything else is scoped to this endpoint's names.
   #checkov:skip=CKV_AWS_356:"*" only where the resource cannot be named in advance: kms:CreateKey, Application Auto Scaling targets and policies, SNS subscriptions, and the read-only list actions inherited from the plan policy.
-  source_policy_documents = [data.aws_iam_policy_document.ci_plan.json]
+  source_policy_documents = [data.aws_iam_policy_document.ci_reads.json]
 
   # The deployer's write role is assumed only by the apply role: a pull request's plan (the plan policy) never
   # reaches write credentials; the plan-time read uses plan_assume_role_arn or the runner's own credentials.
