@@ -8,14 +8,50 @@ data "aws_iam_policy_document" "kms" {
   #checkov:skip=CKV_AWS_356:A key policy: "*" is this key (key policies name no other resource).
   count = var.create_kms_key ? 1 : 0
 
+  # Split like terraform-aws-modules/kms: the account root keeps kms:* so IAM policies govern the key and it can
+  # never become unmanageable; administrators manage but cannot use it; users use but cannot manage it.
   statement {
-    sid       = "AccountAdministration"
+    sid       = "Default"
     actions   = ["kms:*"]
     resources = ["*"]
 
     principals {
       type        = "AWS"
-      identifiers = length(var.kms_key_administrator_arns) > 0 ? var.kms_key_administrator_arns : ["arn:${local.partition}:iam::${local.account_id}:root"]
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.kms_key_administrator_arns) > 0 ? [1] : []
+
+    content {
+      sid = "KeyAdministration"
+      actions = [
+        "kms:CancelKeyDeletion", "kms:Create*", "kms:Delete*", "kms:Describe*", "kms:Disable*", "kms:Enable*",
+        "kms:Get*", "kms:ImportKeyMaterial", "kms:List*", "kms:Put*", "kms:ReplicateKey", "kms:Revoke*",
+        "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:Update*",
+      ]
+      resources = ["*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = var.kms_key_administrator_arns
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.kms_key_user_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "KeyUsage"
+      actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+      resources = ["*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = var.kms_key_user_arns
+      }
     }
   }
 

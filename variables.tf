@@ -417,7 +417,13 @@ variable "kms_key_deletion_window_in_days" {
 }
 
 variable "kms_key_administrator_arns" {
-  description = "IAM principals allowed to administer the created KMS key (default: the account root, which delegates to IAM policies)."
+  description = "IAM principals that administer the created KMS key (manage, not use: no Encrypt/Decrypt). The account root always keeps access, so IAM policies govern the key."
+  type        = list(string)
+  default     = []
+}
+
+variable "kms_key_user_arns" {
+  description = "IAM principals that use the created KMS key (Encrypt, Decrypt, ReEncrypt, GenerateDataKey, DescribeKey; no management)."
   type        = list(string)
   default     = []
 }

@@ -17,7 +17,9 @@ locals {
   topic_arns       = "${local.prefix}:sns:${var.region}:${var.account_id}:${var.endpoint_name}-*"
   invoke_name      = coalesce(var.invoke_policy_name, "${var.endpoint_name}-invoke")
   invoke_arn       = "${local.prefix}:iam::${var.account_id}:policy/${local.invoke_name}-*"
-  key_arns         = length(var.kms_key_arns) > 0 ? var.kms_key_arns : ["${local.prefix}:kms:${var.region}:${var.account_id}:key/*"]
+  # No key, no key statement (never a key/* fallback).
+  key_arns = var.kms_key_arns
+  has_key  = length(var.kms_key_arns) > 0
 }
 
 ################################################################################
@@ -282,10 +284,14 @@ data "aws_iam_policy_document" "ci_reads" {
     resources = ["*"]
   }
 
-  statement {
-    sid       = "KeyRead"
-    actions   = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
-    resources = local.key_arns
+  dynamic "statement" {
+    for_each = local.has_key ? [1] : []
+
+    content {
+      sid       = "KeyRead"
+      actions   = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
+      resources = local.key_arns
+    }
   }
 
   statement {
@@ -526,7 +532,7 @@ data "aws_iam_policy_document" "ci_apply" {
   }
 
   dynamic "statement" {
-    for_each = var.manages_kms_key ? [1] : []
+    for_each = var.manages_kms_key && local.has_key ? [1] : []
 
     content {
       sid = "KeyManage"
@@ -538,11 +544,15 @@ data "aws_iam_policy_document" "ci_apply" {
     }
   }
 
-  statement {
-    # The deployer passes the key to CreateEndpointConfig, which needs a grant for the endpoint's volumes.
-    sid       = "KeyGrantForEndpoint"
-    actions   = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]
-    resources = local.key_arns
+  dynamic "statement" {
+    for_each = local.has_key ? [1] : []
+
+    content {
+      # The deployer passes the key to CreateEndpointConfig, which needs a grant for the endpoint's volumes.
+      sid       = "KeyGrantForEndpoint"
+      actions   = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]
+      resources = local.key_arns
+    }
   }
 
   statement {
