@@ -167,7 +167,8 @@ module "iam" {
   s3_read_arns        = local.async_read_s3_arns
   sns_topic_arns      = local.topic_arns
   kms_key_arns        = local.has_kms_key ? [local.kms_key_arn] : []
-  log_group_arn       = aws_cloudwatch_log_group.this.arn
+  # Built from the name (known at plan), so the CI policies can be created before the first apply.
+  log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${aws_cloudwatch_log_group.this.name}"
 
   create_invoke_policy        = var.invoke_policy.create
   invoke_policy_name          = var.invoke_policy.name

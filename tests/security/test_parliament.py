@@ -41,6 +41,9 @@ def rendered(localaws_server, tf_harness, tmp_path_factory) -> dict[str, str]:
         plan = json.loads(stack.run("show", "-json", "-no-color", "plan.tfplan").stdout)
         policies = plan["planned_values"]["outputs"]["policies"]["value"]
         rendered.update({name + suffix: document for name, document in policies.items()})
+        documents = plan["planned_values"]["outputs"]["documents"]["value"]
+        for name, parts in documents.items():
+            rendered.update({f"{name}{suffix}_part{i}": part for i, part in enumerate(parts)})
     return rendered
 
 
@@ -49,7 +52,18 @@ ALL = NAMES + [name + "_no_key" for name in NAMES]
 
 
 def test_every_policy_is_rendered(rendered: dict[str, str]) -> None:
-    assert set(rendered) == set(ALL)
+    assert set(ALL) <= set(rendered)
+    assert "ci_apply_part0" in rendered
+
+
+def test_the_ci_documents_fit_managed_policies_and_hold_every_statement(rendered: dict[str, str]) -> None:
+    for name in ("ci_plan", "ci_apply", "ci_plan_no_key", "ci_apply_no_key"):
+        parts = [doc for key, doc in rendered.items() if key.startswith(name + "_part")]
+        # IAM counts the characters of the document without whitespace (IAM and STS quotas).
+        sizes = [len("".join(json.dumps(json.loads(p), separators=(",", ":")).split())) for p in parts]
+        assert parts and max(sizes) <= 6144, (name, sizes)
+        statements = [s for p in parts for s in json.loads(p)["Statement"]]
+        assert statements == json.loads(rendered[name])["Statement"]
     for name, document in rendered.items():
         assert json.loads(document)["Statement"], name
 

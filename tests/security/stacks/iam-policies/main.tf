@@ -62,3 +62,11 @@ output "policies" {
     ci_apply  = module.iam.ci_apply_policy_json
   }
 }
+
+output "documents" {
+  description = "The CI policies as lists of documents that each fit a managed policy."
+  value = {
+    ci_plan  = module.iam.ci_plan_policy_documents
+    ci_apply = module.iam.ci_apply_policy_documents
+  }
+}
