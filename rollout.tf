@@ -96,6 +96,8 @@ data "external" "deployer" {
     rollout_id      = terraform_data.rollout.id
     deployer_hash   = local.deployer_hash
     assume_role_arn = var.deployer_assume_role_arn
+    # Its own key: the reads never use the write role above.
+    plan_assume_role_arn = var.plan_assume_role_arn
   }
 }
 
