@@ -51,13 +51,19 @@ unit: $(STAMP) ## unit tests (no network)
 	$(PY) -m pytest -q tests/unit
 
 integration: install ## tests against localaws over HTTP
-	$(PY) -m pytest -q -n 2 tests/integration
+	$(PY) -m pytest -q $(PYTEST_DIST) tests/integration
+
+# worksteal: an idle worker takes queued tests from a busy one, so the minute-long e2e examples do not pile up
+# on one worker at the end. (Each example's apply includes hashicorp/aws's own lifecycle-configuration
+# consistency wait: 10 s, then 10 equal GetBucketLifecycleConfiguration reads 5 s apart, ~55 s, however S3
+# answers; see tests/localaws/s3.py.)
+PYTEST_DIST := -n 2 --dist worksteal
 
 e2e: install ## real Terraform and the real AWS provider against localaws
-	$(PY) -m pytest -q -n 2 -m e2e tests/e2e
+	$(PY) -m pytest -q $(PYTEST_DIST) -m e2e tests/e2e
 
 test: install lint validate checkov ## every test: lint, validate, unit, integration, end to end
-	$(PY) -m pytest -q -n 2 tests
+	$(PY) -m pytest -q $(PYTEST_DIST) tests
 
 demo: install ## the main job end to end against localaws
 	$(PY) -m tests.demo

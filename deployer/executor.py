@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from deployer import planner, reader
+from deployer import planner, reader, scaling
 from deployer.aws import error_code, error_message, is_already_exists, is_not_found, is_retryable
 from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout
 from deployer.release import (
@@ -297,6 +297,7 @@ class Moved:
     verdict: planner.Verdict
     describe: Mapping[str, Any] | None
     deregistered: tuple[str, ...] = ()
+    scaling_before: scaling.Snapshot = scaling.NOTHING
 
 
 def _busy(error: BaseException) -> bool:
@@ -321,13 +322,56 @@ def update_to(
     describe: Mapping[str, Any],
     deadline: float,
 ) -> Moved:
-    """Deregister what the update would break, UpdateEndpoint, wait, judge."""
-    sm = rt.clients.sagemaker
+    """Deregister what the update would break, UpdateEndpoint, wait, judge; scaling put back unless the
+    update succeeded (the snapshot travels in ``Moved`` for a later alarm rollback)."""
     live_variants = config_variants(rt, str(describe.get("EndpointConfigName", ""))) or ()
     targets = scalable_targets(rt, endpoint, [v["VariantName"] for v in live_variants])
     drop = planner.variants_to_deregister(endpoint, live_variants, target_variants, targets)
+    dropped = [t for t in targets if planner.variant_of_resource_id(endpoint, t["ResourceId"]) in drop]
+    taken = scaling.snapshot(rt.clients.autoscaling, dropped)
     deregister(rt, endpoint, drop, targets)
     reason_before = str(describe.get("FailureReason", "") or "")
+    try:
+        describe = _send_update(rt, endpoint, target_config, target_variants, deployment, describe, deadline)
+    except Exception:
+        # Refused (or timed out waiting for another actor) before our update started: put scaling back.
+        restore_scaling(rt, endpoint, taken)
+        raise
+    rt.progress.info(f"{endpoint}: updating to {target_config}")
+    after = wait_settled(rt, endpoint, deadline, f"updating to {target_config}")
+    verdict = planner.verdict(target_config, reason_before, after)
+    if verdict.outcome != "succeeded":
+        restore_scaling(rt, endpoint, taken)
+    return Moved(verdict, after, drop, taken)
+
+
+def restore_scaling(rt: Runtime, endpoint: str, taken: scaling.Snapshot) -> None:
+    """After a rollout that did not succeed: the scalable targets, policies and scheduled actions it
+    deregistered are registered again (a failure to do so is reported, never hides the rollout's)."""
+    if not taken.targets:
+        return
+    try:
+        restored = scaling.restore(rt.clients.autoscaling, taken)
+        rt.progress.info(f"{endpoint}: autoscaling restored for {', '.join(restored)}")
+    except Exception as error:
+        rt.progress.info(
+            f"{endpoint}: could not restore autoscaling for {', '.join(taken.resource_ids)}: "
+            f"{error_message(error)}"
+        )
+
+
+def _send_update(
+    rt: Runtime,
+    endpoint: str,
+    target_config: str,
+    target_variants: Sequence[Mapping[str, Any]],
+    deployment: Mapping[str, Any],
+    describe: Mapping[str, Any],
+    deadline: float,
+) -> Mapping[str, Any]:
+    """UpdateEndpoint, waiting (bounded) while another actor's update is in progress; the describe the
+    request was built from."""
+    sm = rt.clients.sagemaker
     request = planner.update_request(endpoint, target_config, target_variants, describe, deployment)
     while True:
         try:
@@ -350,9 +394,7 @@ def update_to(
                 request.pop("DeploymentConfig")
                 continue
             raise
-    rt.progress.info(f"{endpoint}: updating to {target_config}")
-    after = wait_settled(rt, endpoint, deadline, f"updating to {target_config}")
-    return Moved(planner.verdict(target_config, reason_before, after), after, drop)
+    return describe
 
 
 def create(rt: Runtime, spec: Spec, target_config: str, tags: Mapping[str, str], deadline: float) -> Moved:
@@ -452,7 +494,7 @@ def roll_out(
         delete_tags(rt, arn, [TAG_HOTFIX])
     rt.progress.info(f"{name}: serves {target}")
     if spec.deployment.bake_seconds > 0 and old_live and old_live != target:
-        bake(rt, spec, old_live, state, arn, hotfix=hotfix)
+        bake(rt, spec, old_live, state, arn, hotfix=hotfix, scaling_before=moved.scaling_before)
     previous = old_live or state.previous_config
     prune(rt, name, spec.keep_releases, {target, previous})
     return Outcome(action, moved.deregistered, reader.read_endpoint(sm, name))
@@ -491,10 +533,18 @@ def alarms_in_alarm(rt: Runtime, alarms: Sequence[str]) -> list[str]:
 
 
 def bake(
-    rt: Runtime, spec: Spec, old_live: str, state: reader.EndpointState, arn: str, *, hotfix: bool = False
+    rt: Runtime,
+    spec: Spec,
+    old_live: str,
+    state: reader.EndpointState,
+    arn: str,
+    *,
+    hotfix: bool = False,
+    scaling_before: scaling.Snapshot = scaling.NOTHING,
 ) -> None:
     """Watch the rollback alarms for ``bake_seconds``; one in ALARM: roll back to ``old_live`` and restore
-    the endpoint's tags as they were before the rollout (previous configuration, hotfix marker)."""
+    the endpoint's tags as they were before the rollout (previous configuration, hotfix marker) and the
+    autoscaling the rollout deregistered (``scaling_before``)."""
     name = spec.endpoint_name
     alarms = spec.deployment.rollback_alarms
     rt.progress.info(f"{name}: baking {spec.deployment.bake_seconds} s, watching {', '.join(alarms)}")
@@ -519,6 +569,7 @@ def bake(
     variants = config_variants(rt, old_live) or ()
     deadline = rt.deadline(spec.deployment.timeout_seconds)
     moved = update_to(rt, name, old_live, variants, deployment, describe, deadline)
+    restore_scaling(rt, name, scaling_before)
     release = release_id(spec)
     if moved.verdict.outcome != "succeeded":
         why = f"{reason}, but: {moved.verdict.reason}"

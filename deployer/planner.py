@@ -238,7 +238,7 @@ def update_request(
             for v in same
         )
         if weights_changed and len(target_variants) > 1:
-            request["ExcludeRetainedVariantProperties"] = [{"VariantPropertyTypeName": "DesiredWeight"}]
+            request["ExcludeRetainedVariantProperties"] = [{"VariantPropertyType": "DesiredWeight"}]
     return request
 
 

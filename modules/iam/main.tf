@@ -16,7 +16,7 @@ locals {
   extra_alarm_arns = [for a in var.extra_alarm_names : "${local.prefix}:cloudwatch:${var.region}:${var.account_id}:alarm:${a}"]
   topic_arns       = "${local.prefix}:sns:${var.region}:${var.account_id}:${var.endpoint_name}-*"
   invoke_name      = coalesce(var.invoke_policy_name, "${var.endpoint_name}-invoke")
-  invoke_arn       = "${local.prefix}:iam::${var.account_id}:policy/${local.invoke_name}"
+  invoke_arn       = "${local.prefix}:iam::${var.account_id}:policy/${local.invoke_name}-*"
   key_arns         = length(var.kms_key_arns) > 0 ? var.kms_key_arns : ["${local.prefix}:kms:${var.region}:${var.account_id}:key/*"]
 }
 
@@ -32,6 +32,13 @@ data "aws_iam_policy_document" "assume" {
     principals {
       type        = "Service"
       identifiers = ["sagemaker.amazonaws.com"]
+    }
+
+    # Confused-deputy guard: SageMaker assumes the role only on behalf of this account.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.account_id]
     }
   }
 }
@@ -195,11 +202,18 @@ data "aws_iam_policy_document" "invoke" {
 resource "aws_iam_policy" "invoke" {
   count = var.create_invoke_policy ? 1 : 0
 
-  name        = local.invoke_name
-  description = "Invoke SageMaker endpoint ${var.endpoint_name}"
+  # A name prefix (a unique suffix per policy): the same endpoint name in two Regions does not collide, and a
+  # changed document creates a new policy before the old one is deleted, so the CI role needs no
+  # iam:CreatePolicyVersion (which would let it rewrite any version of the policy it can reach).
+  name_prefix = "${local.invoke_name}-"
+  description = "Invoke SageMaker endpoint ${var.endpoint_name} in ${var.region}"
   policy      = data.aws_iam_policy_document.invoke.json
 
   tags = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 ################################################################################
@@ -207,7 +221,7 @@ resource "aws_iam_policy" "invoke" {
 ################################################################################
 
 data "aws_iam_policy_document" "ci_plan" {
-  #checkov:skip=CKV_AWS_356:"*" only for actions without resource-level permissions (SageMaker List*, AAS Describe*, kms:ListAliases, logs:DescribeLogGroups; service authorization reference); the rest is scoped to this endpoint's names.
+  #checkov:skip=CKV_AWS_356:"*" only for actions without resource-level permissions (SageMaker List*, AAS Describe*, kms:ListAliases, logs:DescribeLogGroups, sns:GetSubscriptionAttributes; service authorization reference); the rest is scoped to this endpoint's names.
   statement {
     sid       = "SageMakerRead"
     actions   = ["sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel", "sagemaker:ListTags"]
@@ -231,16 +245,6 @@ data "aws_iam_policy_document" "ci_plan" {
     sid       = "AlarmsRead"
     actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
     resources = concat([local.alarm_arns], local.extra_alarm_arns)
-  }
-
-  dynamic "statement" {
-    for_each = var.deployer_assume_role_arn != null ? [1] : []
-
-    content {
-      sid       = "AssumeDeployerRole"
-      actions   = ["sts:AssumeRole"]
-      resources = [var.deployer_assume_role_arn]
-    }
   }
 
   statement {
@@ -267,8 +271,15 @@ data "aws_iam_policy_document" "ci_plan" {
 
   statement {
     sid       = "TopicsRead"
-    actions   = ["sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListTagsForResource"]
+    actions   = ["sns:GetTopicAttributes", "sns:ListTagsForResource"]
     resources = [local.topic_arns]
+  }
+
+  statement {
+    # Subscription actions take only "*" as resource (SNS service authorization reference).
+    sid       = "SubscriptionsRead"
+    actions   = ["sns:GetSubscriptionAttributes"]
+    resources = ["*"]
   }
 
   statement {
@@ -307,9 +318,21 @@ data "aws_iam_policy_document" "ci_plan" {
 }
 
 data "aws_iam_policy_document" "ci_apply" {
-  #checkov:skip=CKV_AWS_111:Unscoped writes are only kms:CreateKey (no resource before it exists) and AAS target/policy writes (scalable target ARNs carry a random id unknown before registration); everything else is scoped to this endpoint's names.
-  #checkov:skip=CKV_AWS_356:"*" only where the resource cannot be named in advance: kms:CreateKey, Application Auto Scaling targets and policies, and the read-only list actions inherited from the plan policy.
+  #checkov:skip=CKV_AWS_111:Unscoped writes are only kms:CreateKey (no resource before it exists) AAS target/policy writes and SNS subscription writes (only "*" exists) (scalable target ARNs carry a random id unknown before registration); everything else is scoped to this endpoint's names.
+  #checkov:skip=CKV_AWS_356:"*" only where the resource cannot be named in advance: kms:CreateKey, Application Auto Scaling targets and policies, SNS subscriptions, and the read-only list actions inherited from the plan policy.
   source_policy_documents = [data.aws_iam_policy_document.ci_plan.json]
+
+  # The deployer's write role is assumed only by the apply role: a pull request's plan (the plan policy) never
+  # reaches write credentials; the plan-time read uses plan_assume_role_arn or the runner's own credentials.
+  dynamic "statement" {
+    for_each = var.deployer_assume_role_arn != null ? [1] : []
+
+    content {
+      sid       = "AssumeDeployerRole"
+      actions   = ["sts:AssumeRole"]
+      resources = [var.deployer_assume_role_arn]
+    }
+  }
 
   statement {
     sid = "SageMakerDeploy"
@@ -339,8 +362,24 @@ data "aws_iam_policy_document" "ci_apply" {
     actions = [
       "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DeregisterScalableTarget",
       "application-autoscaling:PutScalingPolicy", "application-autoscaling:RegisterScalableTarget",
+      "application-autoscaling:TagResource", "application-autoscaling:UntagResource",
     ]
     resources = ["*"]
+  }
+
+  statement {
+    # Application Auto Scaling checks the caller for these on the endpoint and on the target-tracking alarms
+    # it creates (TargetTracking-endpoint/<name>/..., outside <name>-*) (Application Auto Scaling user guide,
+    # "Identity and access management": permissions required to call the API).
+    sid       = "AutoScalingCallerChecks"
+    actions   = ["sagemaker:DescribeEndpoint", "sagemaker:UpdateEndpointWeightsAndCapacities"]
+    resources = [local.endpoint_arn]
+  }
+
+  statement {
+    sid       = "AutoScalingAlarms"
+    actions   = ["cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm"]
+    resources = ["${local.prefix}:cloudwatch:${var.region}:${var.account_id}:alarm:TargetTracking-endpoint/${var.endpoint_name}/*"]
   }
 
   statement {
@@ -361,14 +400,54 @@ data "aws_iam_policy_document" "ci_apply" {
     resources = [local.alarm_arns]
   }
 
-  statement {
-    sid = "IamWrite"
-    actions = [
-      "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:CreateRole", "iam:DeletePolicy", "iam:DeletePolicyVersion",
-      "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:PutRolePolicy", "iam:TagPolicy", "iam:TagRole",
-      "iam:UntagPolicy", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRoleDescription",
-    ]
-    resources = [local.role_arn_pattern, local.invoke_arn]
+  # IAM writes only for what the module creates. The trust policy never changes after create
+  # (no iam:UpdateAssumeRolePolicy) and the invoke policy is a managed policy whose versions Terraform
+  # replaces (CreatePolicyVersion/DeletePolicyVersion on that one policy ARN only). Creating the role and
+  # writing its inline policy require the permissions boundary when one is set, so the CI role cannot
+  # mint an unbounded role.
+  dynamic "statement" {
+    for_each = var.create_role ? [1] : []
+
+    content {
+      sid       = "ExecutionRoleCreate"
+      actions   = ["iam:CreateRole", "iam:PutRolePolicy"]
+      resources = [local.role_arn_pattern]
+
+      dynamic "condition" {
+        for_each = var.permissions_boundary != null ? [1] : []
+
+        content {
+          test     = "StringEquals"
+          variable = "iam:PermissionsBoundary"
+          values   = [var.permissions_boundary]
+        }
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.create_role ? [1] : []
+
+    content {
+      sid = "ExecutionRoleManage"
+      actions = [
+        "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:ListInstanceProfilesForRole", "iam:TagRole", "iam:UntagRole",
+        "iam:UpdateRoleDescription",
+      ]
+      resources = [local.role_arn_pattern]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.create_invoke_policy ? [1] : []
+
+    content {
+      sid = "InvokePolicyManage"
+      actions = [
+        "iam:CreatePolicy", "iam:DeletePolicy", "iam:ListPolicyVersions", "iam:TagPolicy", "iam:UntagPolicy",
+      ]
+      resources = [local.invoke_arn]
+    }
   }
 
   dynamic "statement" {
@@ -386,15 +465,37 @@ data "aws_iam_policy_document" "ci_apply" {
   }
 
   dynamic "statement" {
+    for_each = var.bucket_arn != null && var.manages_bucket ? [1] : []
+
+    content {
+      # Emptying a versioned bucket on destroy (bucket_force_destroy) deletes every object version.
+      sid       = "BucketEmpty"
+      actions   = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+      resources = ["${var.bucket_arn}/*"]
+    }
+  }
+
+  dynamic "statement" {
     for_each = var.manages_topics ? [1] : []
 
     content {
       sid = "TopicsWrite"
       actions = [
-        "sns:CreateTopic", "sns:DeleteTopic", "sns:SetSubscriptionAttributes", "sns:SetTopicAttributes",
-        "sns:Subscribe", "sns:TagResource", "sns:Unsubscribe", "sns:UntagResource",
+        "sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource",
+        "sns:UntagResource",
       ]
       resources = [local.topic_arns]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.manages_topics ? [1] : []
+
+    content {
+      # Subscription actions take only "*" as resource (SNS service authorization reference).
+      sid       = "SubscriptionsWrite"
+      actions   = ["sns:SetSubscriptionAttributes", "sns:Unsubscribe"]
+      resources = ["*"]
     }
   }
 

@@ -119,7 +119,7 @@ variable "create_invoke_policy" {
 }
 
 variable "invoke_policy_name" {
-  description = "Name of the invoke policy (default `<endpoint>-invoke`)."
+  description = "Name prefix of the invoke policy (default `<endpoint>-invoke`; AWS appends `-` and a unique suffix, so two Regions do not collide)."
   type        = string
   default     = null
 }

@@ -5,6 +5,7 @@ Each test asserts AWS state (Describe calls on localaws) and the localaws call l
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -505,3 +506,117 @@ def test_rolling_and_linear_policies_are_accepted_and_recorded(localaws, policy,
     assert live["EndpointConfigName"] == config_name("whisper", release_id(second))
     assert key in live["LastDeploymentConfig"]
     assert live["ProductionVariants"][0]["CurrentInstanceCount"] == 2
+
+
+def _ab_document(tag: str, weights: tuple[float, float]) -> dict:
+    doc = document(tag=tag)
+    base = doc["variants"][0]
+    doc["variants"] = [
+        {**copy.deepcopy(base), "name": name, "initial_weight": weight}
+        for name, weight in zip(("A", "B"), weights, strict=True)
+    ]
+    return doc
+
+
+def test_weight_change_on_a_multi_variant_endpoint_rolls_out_to_the_spec_weights(localaws):
+    """Issue 7 item 1: an A/B weight change sends ExcludeRetainedVariantProperties with the API's member
+    name (VariantPropertyType) and the live DesiredWeights end equal to the spec."""
+    apply(parse_spec(_ab_document("v1", (0.5, 0.5))), "rollout-1")
+    second = parse_spec(_ab_document("v1", (0.9, 0.1)))
+    before = len(localaws.calls())
+
+    result = apply(second, "rollout-2")
+
+    live = endpoint(clients().sagemaker)
+    assert result["last_rollout"] == "succeeded"
+    assert live["EndpointStatus"] == "InService"
+    assert live["EndpointConfigName"] == config_name("whisper", release_id(second))
+    weights = {v["VariantName"]: v["DesiredWeight"] for v in live["ProductionVariants"]}
+    assert weights == {"A": 0.9, "B": 0.1}
+    assert ops(writes(localaws.calls()[before:])).count("UpdateEndpoint") == 1
+
+
+def _scaling_state(autoscaling) -> tuple:
+    """Targets, policies and scheduled actions of the endpoint, without server-made fields."""
+    targets = autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+    policies = autoscaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    actions = autoscaling.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"]
+    return (
+        sorted((t["ResourceId"], t["MinCapacity"], t["MaxCapacity"]) for t in targets),
+        sorted(
+            (p["PolicyName"], p["ResourceId"], json.dumps(p["TargetTrackingScalingPolicyConfiguration"]))
+            for p in policies
+        ),
+        sorted(
+            (a["ScheduledActionName"], a["Schedule"], json.dumps(a["ScalableTargetAction"])) for a in actions
+        ),
+    )
+
+
+def _autoscale(autoscaling) -> tuple:
+    """A registered target with a target-tracking policy and a scheduled action; their state."""
+    register_target(autoscaling, high=6)
+    autoscaling.put_scaling_policy(
+        PolicyName="invocations",
+        ServiceNamespace="sagemaker",
+        ResourceId="endpoint/whisper/variant/AllTraffic",
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 70.0,
+            "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"
+            },
+        },
+    )
+    autoscaling.put_scheduled_action(
+        ServiceNamespace="sagemaker",
+        ScheduledActionName="nightly",
+        ResourceId="endpoint/whisper/variant/AllTraffic",
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+        Schedule="cron(0 22 * * ? *)",
+        ScalableTargetAction={"MinCapacity": 1, "MaxCapacity": 2},
+    )
+    state = _scaling_state(autoscaling)
+    assert state[0] and state[1] and state[2]
+    return state
+
+
+def test_failed_instance_type_change_restores_autoscaling(localaws):
+    """Issue 7 item 7: a rollout that deregistered targets and then did not succeed puts them back."""
+    c = clients()
+    apply(spec(tag="v1"), "rollout-1")
+    before = _autoscale(c.autoscaling)
+    broken = parse_spec(with_variant(document(tag="fail-health-check"), instance_type="ml.c5.xlarge"))
+    calls = len(localaws.calls())
+
+    with pytest.raises(RolloutFailed):
+        apply(broken, "rollout-2")
+
+    written = ops(writes(localaws.calls()[calls:]))
+    assert "DeregisterScalableTarget" in written  # the rollout really took autoscaling away first
+    assert endpoint(c.sagemaker)["EndpointConfigName"] == config_name("whisper", release_id(spec(tag="v1")))
+    assert _scaling_state(c.autoscaling) == before
+
+
+def test_alarm_rollback_of_an_instance_type_change_restores_autoscaling(localaws):
+    """Issue 7 item 7: our bake rollback puts back the scaling the forward update deregistered."""
+    c = clients()
+    put_alarm(c.cloudwatch, "whisper-5xx")
+    first = spec(tag="v1")
+    apply(first, "rollout-1")
+    before = _autoscale(c.autoscaling)
+    doc = with_variant(document(tag="v2"), instance_type="ml.c5.xlarge")
+    baked = parse_spec(with_deployment(doc, bake_seconds=1800))
+    new = config_name("whisper", release_id(baked))
+
+    def fire_when_live() -> None:
+        wait_for(lambda: endpoint(c.sagemaker)["EndpointConfigName"] == new)
+        c.cloudwatch.set_alarm_state(AlarmName="whisper-5xx", StateValue="ALARM", StateReason="test")
+
+    in_background(fire_when_live)
+    with pytest.raises(RolloutFailed):
+        apply(baked, "rollout-2")
+
+    assert endpoint(c.sagemaker)["EndpointConfigName"] == config_name("whisper", release_id(first))
+    assert _scaling_state(c.autoscaling) == before

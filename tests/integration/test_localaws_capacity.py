@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
+from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
 from tests.localaws import testkit as kit
@@ -87,6 +89,37 @@ def test_excluded_retained_properties_come_from_the_new_config(sm, scaled):
     done = kit.wait_status(sm, scaled, "InService")
     assert variant(done)["DesiredInstanceCount"] == 2
     assert variant(done)["DesiredWeight"] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ({}, "Member must not be null"),
+        ({"VariantPropertyType": "Weight"}, "Member must satisfy enum value set"),
+    ],
+)
+def test_excluded_retained_properties_are_validated_like_aws(localaws, scaled, item, message):
+    """SageMaker API reference, VariantProperty: VariantPropertyType is required, one of
+    DesiredInstanceCount | DesiredWeight | DataCaptureConfig (botocore checks it client-side too)."""
+    raw = boto3.client(
+        "sagemaker",
+        endpoint_url=localaws.url,
+        region_name=kit.REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=BotoConfig(parameter_validation=False, retries={"total_max_attempts": 1}),
+    )
+    kit.release(raw, "v2", count=2)
+    with pytest.raises(ClientError) as refused:
+        raw.update_endpoint(
+            EndpointName=scaled,
+            EndpointConfigName="v2",
+            RetainAllVariantProperties=True,
+            ExcludeRetainedVariantProperties=[item],
+        )
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert message in refused.value.response["Error"]["Message"]
+    assert raw.describe_endpoint(EndpointName=scaled)["EndpointStatus"] == "InService"
 
 
 def test_async_endpoint_can_scale_to_zero_but_real_time_cannot(sm):

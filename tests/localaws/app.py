@@ -19,7 +19,7 @@ from .autoscaling import (
 )
 from .calllog import CallLog
 from .config import Config
-from .faults import FaultInjector
+from .faults import FaultInjector, Refusal
 from .protocol import RequestInfo, classify, error_response
 from .s3 import LifecycleSettings
 from .sagemaker import api as sagemaker_api
@@ -50,6 +50,23 @@ class Settings:
     def restore(self) -> None:
         with self._lock:
             self.current = self.initial
+
+    def add_refusal(self, refusal: Refusal) -> Config:
+        with self._lock:
+            self.current = self.current.replace(refusals=(*self.current.refusals, refusal))
+            return self.current
+
+    def take_refusal(self, service: str, operation: str, params: dict[str, Any]) -> Refusal | None:
+        """The first refusal matching the call, counted as used (so the next N calls are refused)."""
+        with self._lock:
+            refusals = self.current.refusals
+            for index, refusal in enumerate(refusals):
+                if refusal.matches(service, operation, params):
+                    left = refusal.spent()
+                    rest = (*refusals[:index], *([left] if left else []), *refusals[index + 1 :])
+                    self.current = self.current.replace(refusals=rest)
+                    return refusal
+        return None
 
 
 def reset_moto() -> None:
@@ -97,6 +114,14 @@ class LocalAWSApp:
         config = self.settings.get()
         if config.latency_ms > 0:
             time.sleep(config.latency_ms / 1000.0)
+        refusal = (
+            self.settings.take_refusal(info.service, info.operation, _match_params(info))
+            if config.refusals
+            else None
+        )
+        if refusal is not None:
+            self.calls.set_status(entry, refusal.status)
+            return _send_error(info, refusal.status, refusal.code, refusal.message, environ, start_response)
         fault = self.faults.decide(config.throttle_rate, config.error_rate)
         if fault.kind:
             self.calls.set_status(entry, fault.status)
@@ -206,6 +231,19 @@ class LocalAWSApp:
         return _json(start_response, 404, {"error": f"unknown control call {method} /_localaws/{path}"})
 
 
+def _match_params(info: RequestInfo) -> dict[str, Any]:
+    """What a refusal's ``match`` is compared with: the logged ids, plus JSON bodies' top-level scalars."""
+    params = dict(info.params)
+    if info.protocol == "json":
+        try:
+            document = json.loads(info.body or b"{}")
+        except ValueError:
+            document = {}
+        if isinstance(document, dict):
+            params.update({k: v for k, v in document.items() if isinstance(v, (str, int, float, bool))})
+    return params
+
+
 def _read_body(environ: dict[str, Any]) -> bytes:
     """Read the whole request body and put it back for moto."""
     stream = environ.get("wsgi.input")
@@ -231,9 +269,15 @@ def _send_error(
     start_response: StartResponse,
 ) -> Iterable[bytes]:
     response = error_response(info, status, code, message, environ.get("CONTENT_TYPE", ""))
-    reason = {400: "Bad Request", 500: "Internal Server Error", 503: "Service Unavailable"}.get(
-        status, "Error"
-    )
+    reason = {
+        400: "Bad Request",
+        403: "Forbidden",
+        404: "Not Found",
+        409: "Conflict",
+        429: "Too Many Requests",
+        500: "Internal Server Error",
+        503: "Service Unavailable",
+    }.get(status, "Error")
     body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.body
     start_response(f"{status} {reason}", [*response.headers, ("Content-Length", str(len(body)))])
     return [body]

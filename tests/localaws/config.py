@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .faults import Refusal, refusals_from
+
 ENV_PREFIX = "LOCALAWS_"
 
 
@@ -32,6 +34,8 @@ class Config:
     fail_rollbacks: bool = False
     # Real seconds between two lifecycle ticks (alarms are read on every tick).
     tick_seconds: float = 0.01
+    # Named operations answered with a given AWS error (faults.Refusal), in order; the first match wins.
+    refusals: tuple[Refusal, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("throttle_rate", "error_rate"):
@@ -55,10 +59,17 @@ class Config:
         return dataclasses.replace(self, **converted)
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        values = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        values["refusals"] = [refusal.as_dict() for refusal in self.refusals]
+        return values
 
 
 def _convert(field: dataclasses.Field[Any], value: Any) -> Any:
+    if field.name == "refusals":
+        try:
+            return refusals_from(value or [])
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"refusals: {error}") from error
     if value is None:
         if field.name == "seed":
             return None

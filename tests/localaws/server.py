@@ -13,7 +13,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from .app import LocalAWSApp, Settings
 from .calllog import CallLog
 from .config import Config, from_env
-from .faults import FaultInjector
+from .faults import FaultInjector, Refusal
 from .sagemaker import api as sagemaker_api
 from .sagemaker.store import Store
 
@@ -65,6 +65,28 @@ class LocalAWS:
         if "seed" in changes:
             self._app.faults.reseed(config.seed)
         return config
+
+    def refuse(
+        self,
+        service: str,
+        operation: str,
+        *,
+        code: str,
+        message: str = "",
+        status: int = 400,
+        times: int = 0,
+        match: dict[str, str] | None = None,
+    ) -> Refusal:
+        """Answer ``operation`` of ``service`` with the AWS error ``code`` for the next ``times`` calls
+        (0: until ``clear_refusals`` or reset), e.g. ``refuse("sagemaker", "CreateModel",
+        code="AccessDeniedException", message="... iam:PassRole ...", times=1)``. ``match``: parameters
+        the request must have (wildcards allowed), e.g. ``{"EndpointConfigName": "ep-*"}``."""
+        refusal = Refusal(service, operation, code, message, status, times, dict(match or {}))
+        self._app.settings.add_refusal(refusal)
+        return refusal
+
+    def clear_refusals(self) -> None:
+        self._app.settings.update(refusals=[])
 
     def stop(self) -> None:
         self._stopping.set()

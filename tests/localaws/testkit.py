@@ -115,6 +115,39 @@ def pending_status(described: dict[str, Any]) -> str | None:
     return statuses[0]["Status"] if statuses else None
 
 
+def refuse(
+    url: str,
+    service: str,
+    operation: str,
+    *,
+    code: str,
+    message: str = "",
+    status: int = 400,
+    times: int = 0,
+    match: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """``LocalAWS.refuse`` over the control API, for a localaws in another process (returns the refusals)."""
+    from .server import control
+
+    refusal = {
+        "service": service,
+        "operation": operation,
+        "code": code,
+        "message": message,
+        "status": status,
+        "times": times,
+        "match": dict(match or {}),
+    }
+    current = control(url, "config")["refusals"]
+    return control(url, "config", {"refusals": [*current, refusal]})["refusals"]
+
+
+def clear_refusals(url: str) -> None:
+    from .server import control
+
+    control(url, "config", {"refusals": []})
+
+
 def alarm(url: str, name: str) -> Any:
     """A CloudWatch alarm (state OK) on the endpoint's 5xx errors; returns the CloudWatch client."""
     cloudwatch = client(url, "cloudwatch")

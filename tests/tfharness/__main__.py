@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "setup":
         print(f"TF_CLI_CONFIG_FILE={harness.cli_config}")
+        if harness.which is not None:
+            print(harness.which.read_text(), end="")
         return 0
     return 1 if validate_all(harness, jobs=args.jobs) else 0
 

@@ -1,12 +1,11 @@
-"""The Terraform CLI configuration of the offline harness (what ``TF_CLI_CONFIG_FILE`` points at)."""
+"""The Terraform CLI configuration of the harness (what ``TF_CLI_CONFIG_FILE`` points at)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from tests.tfharness.external_provider import PROVIDER_ADDRESS as EXTERNAL_PROVIDER
-from tests.tfharness.mirror import AWS_PROVIDER
+from tests.tfharness.mirror import AWS_PROVIDER, EXTERNAL_PROVIDER, Sources
 
 
 def _hcl_string(value: str) -> str:
@@ -14,21 +13,33 @@ def _hcl_string(value: str) -> str:
     return json.dumps(value).replace("${", "$${").replace("%{", "%%{")
 
 
-def render_cli_config(aws_mirror: Path, external_mirror: Path) -> str:
-    """hashicorp/aws and hashicorp/external from filesystem mirrors; every other provider direct."""
-    return (
-        "# Written by `python -m tests.tfharness setup`; do not edit, do not commit.\n"
-        "provider_installation {\n"
-        "  filesystem_mirror {\n"
-        f"    path    = {_hcl_string(str(aws_mirror))}\n"
-        f"    include = [{_hcl_string(AWS_PROVIDER)}]\n"
-        "  }\n"
-        "  filesystem_mirror {\n"
-        f"    path    = {_hcl_string(str(external_mirror))}\n"
-        f"    include = [{_hcl_string(EXTERNAL_PROVIDER)}]\n"
-        "  }\n"
-        "  direct {\n"
-        f"    exclude = [{_hcl_string(AWS_PROVIDER)}, {_hcl_string(EXTERNAL_PROVIDER)}]\n"
-        "  }\n"
-        "}\n"
-    )
+def _hcl_list(values: list[str]) -> str:
+    return "[" + ", ".join(_hcl_string(v) for v in values) + "]"
+
+
+def mirror_blocks(sources: Sources, stand_in_mirror: Path) -> dict[Path, list[str]]:
+    """Each filesystem mirror directory and the providers Terraform takes from it."""
+    blocks: dict[Path, list[str]] = {}
+    if sources.aws_mirror is not None:
+        blocks.setdefault(sources.aws_mirror, []).append(AWS_PROVIDER)
+    external = stand_in_mirror if sources.use_stand_in else sources.external_mirror
+    if external is not None:
+        blocks.setdefault(external, []).append(EXTERNAL_PROVIDER)
+    return blocks
+
+
+def render_cli_config(sources: Sources, stand_in_mirror: Path) -> str:
+    """Mirrored providers from their mirrors (only there); everything else ``direct`` from the registry."""
+    blocks = mirror_blocks(sources, stand_in_mirror)
+    text = "# Written by `python -m tests.tfharness setup`; do not edit, do not commit.\n"
+    text += "provider_installation {\n"
+    for path, providers in blocks.items():
+        text += (
+            "  filesystem_mirror {\n"
+            f"    path    = {_hcl_string(str(path))}\n"
+            f"    include = {_hcl_list(providers)}\n"
+            "  }\n"
+        )
+    mirrored = [p for providers in blocks.values() for p in providers]
+    text += "  direct {\n" + (f"    exclude = {_hcl_list(mirrored)}\n" if mirrored else "") + "  }\n}\n"
+    return text

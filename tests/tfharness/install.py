@@ -3,6 +3,8 @@
 Layout under ``<build>/terraform/`` (never committed):
 
 - ``cli.tfrc``: the CLI configuration (``TF_CLI_CONFIG_FILE``);
+- ``which.txt``: where hashicorp/aws and hashicorp/external come from in this build (mirror, registry,
+  stand-in), see ``tests.tfharness.mirror``;
 - ``providers/registry.terraform.io/hashicorp/external/2.4.0/<os_arch>/terraform-provider-external_v2.4.0``:
   the launcher of the hashicorp/external stand-in, an unpacked filesystem mirror. It names the Python
   that ran the set-up and this checkout, which is why it is built and never committed.
@@ -12,17 +14,20 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import platform
+import re
 import shlex
+import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.tfharness.cliconfig import render_cli_config
 from tests.tfharness.external_provider import PROVIDER_ADDRESS, PROVIDER_VERSION
-from tests.tfharness.mirror import find_aws_mirror
+from tests.tfharness.mirror import MirrorNotFound, Sources, resolve_sources
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BUILD_DIR = REPO_ROOT / "build"
@@ -37,9 +42,11 @@ class Harness:
 
     build_dir: Path
     cli_config: Path
-    external_mirror: Path
-    aws_mirror: Path
+    external_mirror: Path  # the stand-in's mirror (built even when the real provider is used)
+    aws_mirror: Path | None  # None: hashicorp/aws from the registry
     external_launcher: Path
+    sources: Sources | None = None
+    which: Path | None = None
 
     def env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         """``base`` (default: this process's environment) plus the harness' Terraform settings."""
@@ -49,6 +56,14 @@ class Harness:
         # garbage less often cuts its CPU time by about 30% for ~150 MB more memory.
         env.setdefault("GOGC", "400")
         env["TF_CLI_CONFIG_FILE"] = str(self.cli_config)
+        if self.aws_mirror is None and "TF_PLUGIN_CACHE_DIR" not in env:
+            # From the registry, every scratch init would download hashicorp/aws (hundreds of MB) again.
+            # The cache is used for a configuration without a lock file only with the second variable
+            # (Terraform >= 1.4, "Provider Plugin Cache" in the CLI configuration docs).
+            cache = self.build_dir / "terraform" / "plugin-cache"
+            cache.mkdir(parents=True, exist_ok=True)
+            env["TF_PLUGIN_CACHE_DIR"] = str(cache)
+            env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] = "true"
         return env
 
 
@@ -95,10 +110,57 @@ def _locked(directory: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def setup(build_dir: Path = DEFAULT_BUILD_DIR, env: Mapping[str, str] | None = None) -> Harness:
+class TerraformTooOld(MirrorNotFound):
+    """The terraform on PATH is older than ``required_version`` in versions.tf (one-line message)."""
+
+
+def required_terraform(versions_tf: Path = REPO_ROOT / "versions.tf") -> tuple[int, ...]:
+    """The minimum of ``required_version = ">= X.Y[.Z]"`` in the root module's versions.tf."""
+    match = re.search(r'required_version\s*=\s*">=\s*([0-9.]+)"', versions_tf.read_text())
+    if match is None:
+        raise ValueError(f'{versions_tf}: no required_version ">= X.Y"')
+    return tuple(int(part) for part in match.group(1).split("."))
+
+
+def check_terraform_version(minimum: tuple[int, ...], version_json: Callable[[], str] | None = None) -> str:
+    """The version of ``terraform`` on PATH; TerraformTooOld (one line) below ``minimum``."""
+    want = ".".join(map(str, minimum))
+    try:
+        text = version_json() if version_json else _terraform_version_json()
+        version = json.loads(text)["terraform_version"]
+    except (OSError, ValueError, KeyError, subprocess.CalledProcessError):
+        raise TerraformTooOld(
+            f"terraform >= {want} is required on PATH; `terraform version -json` failed"
+        ) from None
+    found = tuple(int(part) for part in re.findall(r"\d+", version.split("-")[0])[:3])
+    if found < minimum:
+        raise TerraformTooOld(f"terraform >= {want} is required (versions.tf); found terraform {version}")
+    return version
+
+
+def _terraform_version_json() -> str:
+    return subprocess.run(
+        ["terraform", "version", "-json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env={**os.environ, **AUTOMATION_ENV},
+    ).stdout
+
+
+def setup(
+    build_dir: Path = DEFAULT_BUILD_DIR,
+    env: Mapping[str, str] | None = None,
+    sources: Sources | None = None,
+    check_version: bool = True,
+) -> Harness:
     """Build (idempotently, safely from parallel processes) and return the harness."""
     root = Path(build_dir).resolve() / "terraform"
-    aws_mirror = find_aws_mirror(env)
+    if check_version:
+        check_terraform_version(required_terraform())
+    if sources is None:
+        sources = resolve_sources(env)
     external_mirror = root / "providers"
     launcher = (
         external_mirror
@@ -108,13 +170,17 @@ def setup(build_dir: Path = DEFAULT_BUILD_DIR, env: Mapping[str, str] | None = N
         / f"terraform-provider-external_v{PROVIDER_VERSION}"
     )
     cli_config = root / "cli.tfrc"
+    which = root / "which.txt"
     with _locked(root):
         _write_if_changed(launcher, render_launcher(sys.executable, REPO_ROOT), mode=0o755)
-        _write_if_changed(cli_config, render_cli_config(aws_mirror, external_mirror))
+        _write_if_changed(cli_config, render_cli_config(sources, external_mirror))
+        _write_if_changed(which, sources.describe())
     return Harness(
         build_dir=Path(build_dir).resolve(),
         cli_config=cli_config,
         external_mirror=external_mirror,
-        aws_mirror=aws_mirror,
+        aws_mirror=sources.aws_mirror,
         external_launcher=launcher,
+        sources=sources,
+        which=which,
     )

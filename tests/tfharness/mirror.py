@@ -1,55 +1,112 @@
-"""Where the hashicorp/aws provider mirror is: ``TF_PROVIDER_MIRROR`` or a well-known place."""
+"""Where Terraform installs hashicorp/aws and hashicorp/external from: a filesystem mirror, else the registry.
+
+Resolution, in order (``resolve_sources``):
+
+1. ``TF_PROVIDER_MIRROR`` set: that directory is the mirror of every provider it holds. A directory holding
+   neither provider (an empty one, say) means "no mirror": both come from the registry.
+2. Terraform's implied local mirror directories on Unix (CLI configuration docs, "Implied Local Mirror
+   Directories"): ``terraform.d/plugins`` in the working directory is left out (the harness runs Terraform
+   in scratch copies), then ``~/.terraform.d/plugins``, ``$XDG_DATA_HOME/terraform/plugins`` (default
+   ``~/.local/share``) and ``<each of $XDG_DATA_DIRS>/terraform/plugins`` (default ``/usr/local/share`` and
+   ``/usr/share``). The first that holds hashicorp/aws is used.
+3. Otherwise ``direct``: the public registry.
+
+hashicorp/external: the real provider when it is resolvable (a mirror holds it, or the registry can be
+reached), else the ``tf`` stand-in that ``install`` builds (offline, no mirror of it).
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+import socket
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
+EXTERNAL_PROVIDER = "registry.terraform.io/hashicorp/external"
 ENV_VAR = "TF_PROVIDER_MIRROR"
+REGISTRY_HOST = "registry.terraform.io"
 
 
 class MirrorNotFound(Exception):
-    """No filesystem mirror holding hashicorp/aws was found."""
+    """Kept for callers that catch it; resolution no longer fails without a mirror (it goes direct)."""
 
 
-def well_known_places(env: Mapping[str, str]) -> list[Path]:
-    """The directories searched when ``TF_PROVIDER_MIRROR`` is unset, in order."""
-    home = Path(env.get("HOME", str(Path.home())))
-    data_home = Path(env.get("XDG_DATA_HOME", str(home / ".local/share")))
-    places = [
-        Path("/opt/tf-plugins"),
-        home / ".terraform.d/plugins",
-        data_home / "terraform/plugins",
-        Path("/usr/local/share/terraform/plugins"),
-        Path("/usr/share/terraform/plugins"),
+@dataclass(frozen=True)
+class Sources:
+    """Where each provider comes from: a mirror directory, or None for the registry (``direct``)."""
+
+    aws_mirror: Path | None
+    external_mirror: Path | None  # a mirror holding the real hashicorp/external
+    use_stand_in: bool  # hashicorp/external is the harness' stand-in
+    origin: str  # how the AWS mirror was found: "TF_PROVIDER_MIRROR", "implied", or "registry"
+
+    def describe(self) -> str:
+        """One line per provider, as written to ``build/terraform/which.txt``."""
+        aws = (
+            f"filesystem mirror {self.aws_mirror} ({self.origin})" if self.aws_mirror else "registry (direct)"
+        )
+        if self.use_stand_in:
+            external = (
+                "stand-in (tests/tfharness/external_provider.py): no mirror holds it, registry unreachable"
+            )
+        elif self.external_mirror:
+            external = f"real provider, filesystem mirror {self.external_mirror}"
+        else:
+            external = "real provider, registry (direct)"
+        return f"hashicorp/aws: {aws}\nhashicorp/external: {external}\n"
+
+
+def implied_mirror_dirs(env: Mapping[str, str]) -> list[Path]:
+    """Terraform's implied local mirror directories on Unix, in Terraform's order (cwd's one left out)."""
+    home = Path(env.get("HOME") or str(Path.home()))
+    data_home = Path(env.get("XDG_DATA_HOME") or str(home / ".local/share"))
+    data_dirs = [d for d in (env.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share").split(":") if d]
+    return [home / ".terraform.d/plugins", data_home / "terraform/plugins"] + [
+        Path(d) / "terraform/plugins" for d in data_dirs
     ]
-    places += [Path(d) / "terraform/plugins" for d in env.get("XDG_DATA_DIRS", "").split(":") if d]
-    return places
 
 
-def holds_aws(directory: Path) -> bool:
-    """A mirror directory (packed or unpacked layout) with at least one hashicorp/aws version."""
-    provider_dir = directory / AWS_PROVIDER
+def holds(directory: Path, provider: str) -> bool:
+    """A mirror directory (packed or unpacked layout) with at least one version of ``provider``."""
+    provider_dir = directory / provider
     return provider_dir.is_dir() and any(provider_dir.iterdir())
 
 
-def find_aws_mirror(env: Mapping[str, str] | None = None, places: Sequence[Path] | None = None) -> Path:
-    """The mirror to use; raise MirrorNotFound with a one-line message naming TF_PROVIDER_MIRROR."""
+def holds_aws(directory: Path) -> bool:
+    return holds(directory, AWS_PROVIDER)
+
+
+def registry_reachable(timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to the public registry opens (no request is made)."""
+    try:
+        with socket.create_connection((REGISTRY_HOST, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def resolve_sources(
+    env: Mapping[str, str] | None = None,
+    places: Sequence[Path] | None = None,
+    reachable: Callable[[], bool] = registry_reachable,
+) -> Sources:
+    """Where hashicorp/aws and hashicorp/external are installed from (see the module docstring)."""
     env = os.environ if env is None else env
     configured = env.get(ENV_VAR, "")
+    mirror: Path | None = None
+    origin = "registry"
     if configured:
         path = Path(configured).expanduser().resolve()
-        if not holds_aws(path):
-            raise MirrorNotFound(f"{ENV_VAR}={configured} does not hold {AWS_PROVIDER}/<version>/<os_arch>/")
-        return path
-    candidates = well_known_places(env) if places is None else list(places)
-    for candidate in candidates:
-        if holds_aws(candidate):
-            return candidate.resolve()
-    searched = ", ".join(str(p) for p in candidates)
-    raise MirrorNotFound(
-        f"no Terraform provider mirror holding {AWS_PROVIDER} found (searched {searched}); "
-        f"set {ENV_VAR} to the directory that contains registry.terraform.io/"
-    )
+        if holds(path, AWS_PROVIDER) or holds(path, EXTERNAL_PROVIDER):
+            mirror, origin = path, ENV_VAR
+    else:
+        for candidate in implied_mirror_dirs(env) if places is None else places:
+            if holds_aws(candidate):
+                mirror, origin = candidate.resolve(), "implied"
+                break
+    aws_mirror = mirror if mirror is not None and holds_aws(mirror) else None
+    external_mirror = mirror if mirror is not None and holds(mirror, EXTERNAL_PROVIDER) else None
+    use_stand_in = external_mirror is None and not reachable()
+    return Sources(aws_mirror, external_mirror, use_stand_in, origin if aws_mirror else "registry")

@@ -10,8 +10,14 @@ import pytest
 from tests.tfharness.cliconfig import render_cli_config
 from tests.tfharness.external_provider import go_marshal, look_path
 from tests.tfharness.gojson import GoJSONError, decode_string_map
-from tests.tfharness.install import render_launcher, setup
-from tests.tfharness.mirror import ENV_VAR, MirrorNotFound, find_aws_mirror
+from tests.tfharness.install import (
+    TerraformTooOld,
+    check_terraform_version,
+    render_launcher,
+    required_terraform,
+    setup,
+)
+from tests.tfharness.mirror import ENV_VAR, Sources, implied_mirror_dirs, resolve_sources
 from tests.tfharness.override import (
     OVERRIDE_FILE,
     PROVIDER_FILE,
@@ -22,60 +28,126 @@ from tests.tfharness.override import (
 from tests.tfharness.tree import stage_configuration
 
 
-def _mirror(root: Path) -> Path:
-    (root / "registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64").mkdir(parents=True)
+def _mirror(root: Path, provider: str = "aws", version: str = "5.100.0") -> Path:
+    (root / f"registry.terraform.io/hashicorp/{provider}/{version}/linux_amd64").mkdir(parents=True)
     return root
 
 
-# --- mirror detection -------------------------------------------------------------------------
+def _offline() -> bool:
+    return False
 
 
-def test_mirror_from_env_var(tmp_path):
-    mirror = _mirror(tmp_path / "m")
-    assert find_aws_mirror({ENV_VAR: str(mirror)}, places=[]) == mirror.resolve()
+def _online() -> bool:
+    return True
 
 
-def test_mirror_env_var_without_aws_is_an_error_naming_it(tmp_path):
-    with pytest.raises(MirrorNotFound) as error:
-        find_aws_mirror({ENV_VAR: str(tmp_path)}, places=[])
-    assert ENV_VAR in str(error.value)
-    assert "\n" not in str(error.value)
+# --- provider sources -------------------------------------------------------------------------
 
 
-def test_mirror_auto_detected_in_first_place_that_holds_aws(tmp_path):
-    empty, found = tmp_path / "empty", _mirror(tmp_path / "found")
-    empty.mkdir()
-    assert find_aws_mirror({}, places=[tmp_path / "absent", empty, found]) == found.resolve()
+def test_env_var_mirror_is_used_and_no_implied_dir_searched(tmp_path):
+    mirror, implied = _mirror(tmp_path / "m"), _mirror(tmp_path / "implied")
+    sources = resolve_sources({ENV_VAR: str(mirror)}, places=[implied], reachable=_offline)
+    assert (sources.aws_mirror, sources.origin, sources.use_stand_in) == (mirror.resolve(), ENV_VAR, True)
 
 
-def test_no_mirror_is_one_line_naming_the_env_var(tmp_path):
-    with pytest.raises(MirrorNotFound) as error:
-        find_aws_mirror({}, places=[tmp_path])
-    assert ENV_VAR in str(error.value)
-    assert "\n" not in str(error.value)
+def test_env_var_pointing_at_empty_dir_means_registry(tmp_path):
+    (tmp_path / "empty").mkdir()
+    sources = resolve_sources(
+        {ENV_VAR: str(tmp_path / "empty")}, places=[_mirror(tmp_path / "i")], reachable=_online
+    )
+    assert (sources.aws_mirror, sources.external_mirror, sources.use_stand_in) == (None, None, False)
+    assert "hashicorp/aws: registry (direct)" in sources.describe()
 
 
-def test_setup_fails_without_mirror(tmp_path, monkeypatch):
-    monkeypatch.setenv(ENV_VAR, str(tmp_path / "nowhere"))
-    with pytest.raises(MirrorNotFound):
-        setup(tmp_path / "build")
+def test_implied_dirs_in_terraform_order(tmp_path):
+    env = {"HOME": "/h", "XDG_DATA_HOME": "/d", "XDG_DATA_DIRS": "/a:/b"}
+    assert implied_mirror_dirs(env) == [
+        Path("/h/.terraform.d/plugins"),
+        Path("/d/terraform/plugins"),
+        Path("/a/terraform/plugins"),
+        Path("/b/terraform/plugins"),
+    ]
+    assert implied_mirror_dirs({"HOME": "/h"}) == [
+        Path("/h/.terraform.d/plugins"),
+        Path("/h/.local/share/terraform/plugins"),
+        Path("/usr/local/share/terraform/plugins"),
+        Path("/usr/share/terraform/plugins"),
+    ]
+
+
+def test_first_implied_dir_holding_aws_is_used(tmp_path):
+    home = tmp_path / "home"
+    (home / ".terraform.d/plugins").mkdir(parents=True)  # exists, holds nothing
+    data = _mirror(tmp_path / "data/terraform/plugins")
+    env = {"HOME": str(home), "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_DATA_DIRS": str(tmp_path / "x")}
+    sources = resolve_sources(env, reachable=_offline)
+    assert (sources.aws_mirror, sources.origin) == (data.resolve(), "implied")
+
+
+def test_no_mirror_online_is_all_registry_with_the_real_external(tmp_path):
+    sources = resolve_sources({"HOME": str(tmp_path)}, places=[tmp_path], reachable=_online)
+    assert (sources.aws_mirror, sources.use_stand_in, sources.origin) == (None, False, "registry")
+    text = render_cli_config(sources, Path("/b/ext"))
+    assert "filesystem_mirror" not in text
+    assert "direct {\n  }" in text
+    assert "hashicorp/external: real provider, registry (direct)" in sources.describe()
+
+
+def test_no_mirror_offline_uses_the_stand_in(tmp_path):
+    sources = resolve_sources({}, places=[tmp_path], reachable=_offline)
+    assert (sources.aws_mirror, sources.use_stand_in) == (None, True)
+    text = render_cli_config(sources, Path("/b/ext"))
+    assert text.count("filesystem_mirror {") == 1
+    assert 'include = ["registry.terraform.io/hashicorp/external"]' in text
+    assert 'exclude = ["registry.terraform.io/hashicorp/external"]' in text
+
+
+def test_mirror_holding_the_real_external_uses_it_without_probing(tmp_path):
+    mirror = _mirror(_mirror(tmp_path / "m"), "external", "2.3.5")
+
+    def probe() -> bool:
+        raise AssertionError("the registry must not be probed when a mirror holds hashicorp/external")
+
+    sources = resolve_sources({ENV_VAR: str(mirror)}, reachable=probe)
+    assert (sources.external_mirror, sources.use_stand_in) == (mirror.resolve(), False)
+    text = render_cli_config(sources, Path("/b/ext"))
+    assert text.count("filesystem_mirror {") == 1
+    assert (
+        'include = ["registry.terraform.io/hashicorp/aws", "registry.terraform.io/hashicorp/external"]'
+        in text
+    )
+
+
+def test_setup_without_mirror_writes_a_registry_config_and_says_so(tmp_path, monkeypatch):
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "empty"))
+    harness = setup(tmp_path / "build", sources=resolve_sources(reachable=_online))
+    assert "filesystem_mirror" not in harness.cli_config.read_text()
+    assert harness.which.read_text().startswith("hashicorp/aws: registry (direct)\n")
+    env = harness.env({"PATH": "/bin"})
+    assert env["TF_PLUGIN_CACHE_DIR"] == str(tmp_path / "build/terraform/plugin-cache")
+    assert env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] == "true"
+    assert Path(env["TF_PLUGIN_CACHE_DIR"]).is_dir()
 
 
 def test_setup_builds_launcher_and_cli_config(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, str(_mirror(tmp_path / "m")))
-    harness = setup(tmp_path / "build")
+    harness = setup(tmp_path / "build", sources=resolve_sources(reachable=_offline))
     assert harness.external_launcher.stat().st_mode & 0o111
     assert harness.external_launcher.name == "terraform-provider-external_v2.4.0"
     assert "registry.terraform.io/hashicorp/external/2.4.0/" in str(harness.external_launcher)
     text = harness.cli_config.read_text()
     assert f'path    = "{(tmp_path / "m").resolve()}"' in text
+    assert "hashicorp/external: stand-in" in harness.which.read_text()
     env = harness.env({"PATH": "/bin"})
     assert env["TF_CLI_CONFIG_FILE"] == str(harness.cli_config)
+    assert "TF_PLUGIN_CACHE_DIR" not in env  # a mirror is linked, not copied: nothing to cache
     assert (env["TF_IN_AUTOMATION"], env["CHECKPOINT_DISABLE"], env["TF_INPUT"]) == ("1", "1", "0")
 
 
-def test_cli_config_mirrors_and_direct_excludes():
-    text = render_cli_config(Path("/m/aws"), Path("/b/ext"))
+def test_cli_config_mirrors_and_direct_excludes(tmp_path):
+    sources = Sources(Path("/m/aws"), None, use_stand_in=True, origin=ENV_VAR)
+    text = render_cli_config(sources, Path("/b/ext"))
     assert text.count("filesystem_mirror {") == 2
     assert 'include = ["registry.terraform.io/hashicorp/aws"]' in text
     assert 'include = ["registry.terraform.io/hashicorp/external"]' in text
@@ -83,6 +155,37 @@ def test_cli_config_mirrors_and_direct_excludes():
         'exclude = ["registry.terraform.io/hashicorp/aws", "registry.terraform.io/hashicorp/external"]'
         in text
     )
+
+
+def test_no_path_of_our_machines_in_the_harness():
+    for source in Path(__file__).parent.glob("*.py"):
+        if source.name != Path(__file__).name:
+            assert "/opt/" not in source.read_text(), source
+
+
+# --- terraform version ------------------------------------------------------------------------
+
+
+def test_required_terraform_read_from_versions_tf(tmp_path):
+    (tmp_path / "versions.tf").write_text('terraform {\n  required_version = ">= 1.5"\n}\n')
+    assert required_terraform(tmp_path / "versions.tf") == (1, 5)
+    assert required_terraform() >= (1, 5)
+
+
+def test_older_terraform_is_one_clear_line():
+    with pytest.raises(TerraformTooOld) as error:
+        check_terraform_version((1, 5), lambda: '{"terraform_version": "1.4.7"}')
+    assert str(error.value) == "terraform >= 1.5 is required (versions.tf); found terraform 1.4.7"
+    assert check_terraform_version((1, 5), lambda: '{"terraform_version": "1.5.0-rc1"}') == "1.5.0-rc1"
+    assert check_terraform_version((1, 5), lambda: '{"terraform_version": "1.11.4"}') == "1.11.4"
+
+
+def test_missing_terraform_is_one_clear_line():
+    def missing() -> str:
+        raise FileNotFoundError("terraform")
+
+    with pytest.raises(TerraformTooOld, match=r"^terraform >= 1.5 is required on PATH; .*failed$"):
+        check_terraform_version((1, 5), missing)
 
 
 def test_launcher_quotes_paths():

@@ -225,7 +225,7 @@ def test_changed_weights_come_from_the_new_config():
         "whisper", "cfg", target, live(("A", 1), ("B", 1), weights={"A": 0.5, "B": 0.5}), {}
     )
     assert request["RetainAllVariantProperties"] is True
-    assert request["ExcludeRetainedVariantProperties"] == [{"VariantPropertyTypeName": "DesiredWeight"}]
+    assert request["ExcludeRetainedVariantProperties"] == [{"VariantPropertyType": "DesiredWeight"}]
 
 
 # --------------------------------------------------------------------------------------- autoscaling

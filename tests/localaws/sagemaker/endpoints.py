@@ -125,9 +125,7 @@ def update_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         deployment = endpoint.retained_deployment_config
     live = {fleet.name: fleet for fleet in endpoint.fleets}
     _check_update_allowed(ctx, endpoint, config, live, deployment)
-    exclude = frozenset(
-        item.get("VariantPropertyType", "") for item in request.get("ExcludeRetainedVariantProperties") or []
-    )
+    exclude = validation.excluded_variant_properties(request.get("ExcludeRetainedVariantProperties"))
     fleets = _fleets(ctx, config, live, bool(request.get("RetainAllVariantProperties")), exclude)
     now = ctx.store.timestamp()
     pending = Pending(config.name, fleets, now, copy.deepcopy(config.document.get("AsyncInferenceConfig")))

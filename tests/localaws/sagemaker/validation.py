@@ -24,6 +24,26 @@ def in_range(value: Any, path: str, low: int, high: int) -> None:
         raise constraint(value, path, f"Member must have value less than or equal to {high}")
 
 
+VARIANT_PROPERTY_TYPES = ("DesiredInstanceCount", "DesiredWeight", "DataCaptureConfig")
+
+
+def excluded_variant_properties(items: Any) -> frozenset[str]:
+    """ExcludeRetainedVariantProperties: each item's required ``VariantPropertyType`` is one of the enum
+    (SageMaker API reference: VariantProperty)."""
+    names = []
+    for index, item in enumerate(items or [], start=1):
+        value = item.get("VariantPropertyType") if isinstance(item, dict) else None
+        path = f"excludeRetainedVariantProperties.{index}.member.variantPropertyType"
+        if value is None:
+            raise constraint("null", path, "Member must not be null")
+        if value not in VARIANT_PROPERTY_TYPES:
+            raise constraint(
+                value, path, f"Member must satisfy enum value set: [{', '.join(VARIANT_PROPERTY_TYPES)}]"
+            )
+        names.append(value)
+    return frozenset(names)
+
+
 def deployment_config(config: dict[str, Any]) -> None:
     """DeploymentConfig limits (SageMaker API reference: BlueGreenUpdatePolicy, TrafficRoutingConfig,
     RollingUpdatePolicy, AutoRollbackConfig)."""

@@ -1,0 +1,58 @@
+# The IAM submodule with every option that adds a statement, so the parliament test sees every policy
+# the module outputs or attaches (tests/security/test_parliament.py renders them with terraform plan).
+terraform {
+  required_version = ">= 1.5"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.0"
+    }
+  }
+}
+
+provider "aws" {
+  region = "us-east-1"
+}
+
+variable "permissions_boundary" {
+  description = "Permissions boundary of the execution role (null: none)."
+  type        = string
+  default     = "arn:aws:iam::123456789012:policy/sagemaker-boundary"
+}
+
+module "iam" {
+  source = "../../../../modules/iam"
+
+  role_name            = "parliament-endpoint-us-east-1"
+  permissions_boundary = var.permissions_boundary
+  endpoint_name        = "parliament-endpoint"
+  region               = "us-east-1"
+  account_id           = "123456789012"
+
+  ecr_repository_arns = ["arn:aws:ecr:us-east-1:123456789012:repository/model"]
+  model_data_s3_arns  = ["arn:aws:s3:::models/parliament/model.tar.gz"]
+  s3_write_arns       = ["arn:aws:s3:::parliament-endpoint-async/output/*"]
+  s3_read_arns        = ["arn:aws:s3:::parliament-endpoint-async/input/*"]
+  sns_topic_arns      = ["arn:aws:sns:us-east-1:123456789012:parliament-endpoint-success"]
+  kms_key_arns        = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+  log_group_arn       = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/parliament-endpoint"
+
+  create_invoke_policy        = true
+  allowed_container_hostnames = ["primary"]
+  denied_container_hostnames  = ["internal"]
+
+  bucket_arn        = "arn:aws:s3:::parliament-endpoint-async"
+  extra_alarm_names = ["team-latency"]
+  manages_topics    = true
+}
+
+output "policies" {
+  description = "Every policy document the module outputs or attaches, by name."
+  value = {
+    execution = module.iam.execution_policy_json
+    invoke    = module.iam.invoke_policy_json
+    ci_plan   = module.iam.ci_plan_policy_json
+    ci_apply  = module.iam.ci_apply_policy_json
+  }
+}

@@ -1,0 +1,69 @@
+"""parliament (with its community auditors) over every policy document the IAM module outputs or attaches.
+
+The documents are rendered by real Terraform from tests/security/stacks/iam-policies (the IAM submodule with
+every option that adds a statement), with ``terraform plan -out`` and ``terraform show -json``: the
+documents are data sources, known at plan, so nothing is created. Issue 8 item 1: no PRIVILEGE_ESCALATION and
+no RESOURCE_MISMATCH finding on any of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.tfharness.runner import TerraformRunner
+from tests.tfharness.tree import stage_configuration
+
+pytestmark = pytest.mark.e2e
+
+STACK = Path(__file__).parent / "stacks" / "iam-policies"
+FORBIDDEN = {"PRIVILEGE_ESCALATION", "RESOURCE_MISMATCH"}
+
+
+def findings(document: str) -> list[tuple[str, object]]:
+    from parliament import analyze_policy_string
+
+    policy = analyze_policy_string(document, include_community_auditors=True)
+    return [(f.issue, f.location) for f in policy.findings]
+
+
+@pytest.fixture(scope="module")
+def rendered(localaws_server, tf_harness, tmp_path_factory) -> dict[str, str]:
+    workdir = stage_configuration(STACK, tmp_path_factory.mktemp("parliament"))
+    stack = TerraformRunner(workdir, tf_harness, env={**os.environ, "AWS_ENDPOINT_URL": localaws_server.url})
+    stack.init()
+    stack.plan({}, "-out=plan.tfplan", detailed_exitcode=False)
+    plan = json.loads(stack.run("show", "-json", "-no-color", "plan.tfplan").stdout)
+    return plan["planned_values"]["outputs"]["policies"]["value"]
+
+
+def test_every_policy_is_rendered(rendered: dict[str, str]) -> None:
+    assert set(rendered) == {"execution", "invoke", "ci_plan", "ci_apply"}
+    for name, document in rendered.items():
+        assert json.loads(document)["Statement"], name
+
+
+@pytest.mark.parametrize("name", ["execution", "invoke", "ci_plan", "ci_apply"])
+def test_no_privilege_escalation_or_resource_mismatch(rendered: dict[str, str], name: str) -> None:
+    bad = [(issue, location) for issue, location in findings(rendered[name]) if issue in FORBIDDEN]
+    assert bad == [], f"{name}: parliament findings {bad}"
+
+
+def test_parliament_catches_the_escalation_it_guards_against() -> None:
+    """The check can fail: the old IamWrite grant (a rewritable policy version) is reported."""
+    document = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["iam:CreatePolicyVersion", "iam:UpdateAssumeRolePolicy", "sts:AssumeRole"],
+                    "Resource": "arn:aws:iam::123456789012:role/x",
+                }
+            ],
+        }
+    )
+    assert "PRIVILEGE_ESCALATION" in {issue for issue, _ in findings(document)}
