@@ -237,6 +237,8 @@ def triton(c: Clients) -> Example:
             sys.executable,
             str(EXAMPLES / "triton" / "package_model.py"),
             str(EXAMPLES / "triton" / "model_repository"),
+            "--triton-image",
+            "24.05",  # release 1's image; its Python backend stub is Python 3.10, as the environment
             "--bucket",
             ARTIFACTS_BUCKET,
             "--prefix",
