@@ -8,14 +8,50 @@ data "aws_iam_policy_document" "kms" {
   #checkov:skip=CKV_AWS_356:A key policy: "*" is this key (key policies name no other resource).
   count = var.create_kms_key ? 1 : 0
 
+  # Split like terraform-aws-modules/kms: the account root keeps kms:* so IAM policies govern the key and it can
+  # never become unmanageable; administrators manage but cannot use it; users use but cannot manage it.
   statement {
-    sid       = "AccountAdministration"
+    sid       = "Default"
     actions   = ["kms:*"]
     resources = ["*"]
 
     principals {
       type        = "AWS"
-      identifiers = length(var.kms_key_administrator_arns) > 0 ? var.kms_key_administrator_arns : ["arn:${local.partition}:iam::${local.account_id}:root"]
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.kms_key_administrator_arns) > 0 ? [1] : []
+
+    content {
+      sid = "KeyAdministration"
+      actions = [
+        "kms:CancelKeyDeletion", "kms:Create*", "kms:Delete*", "kms:Describe*", "kms:Disable*", "kms:Enable*",
+        "kms:Get*", "kms:ImportKeyMaterial", "kms:List*", "kms:Put*", "kms:ReplicateKey", "kms:Revoke*",
+        "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:Update*",
+      ]
+      resources = ["*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = var.kms_key_administrator_arns
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.kms_key_user_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "KeyUsage"
+      actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+      resources = ["*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = var.kms_key_user_arns
+      }
     }
   }
 
@@ -131,7 +167,8 @@ module "iam" {
   s3_read_arns        = local.async_read_s3_arns
   sns_topic_arns      = local.topic_arns
   kms_key_arns        = local.has_kms_key ? [local.kms_key_arn] : []
-  log_group_arn       = aws_cloudwatch_log_group.this.arn
+  # Built from the name (known at plan), so the CI policies can be created before the first apply.
+  log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${aws_cloudwatch_log_group.this.name}"
 
   create_invoke_policy        = var.invoke_policy.create
   invoke_policy_name          = var.invoke_policy.name
@@ -142,6 +179,7 @@ module "iam" {
   manages_bucket           = var.create_bucket
   extra_alarm_names        = var.deployment.extra_rollback_alarms
   deployer_assume_role_arn = var.deployer_assume_role_arn
+  plan_assume_role_arn     = var.plan_assume_role_arn
   manages_kms_key          = var.create_kms_key
   manages_topics           = local.create_topics
 

@@ -129,3 +129,13 @@ output "ci_apply_policy_json" {
   description = "Least-privilege IAM policy document (JSON) for a CI role that runs `terraform apply` and `destroy` (deploy)."
   value       = module.iam.ci_apply_policy_json
 }
+
+output "ci_plan_policy_documents" {
+  description = "The CI plan policy as a list of documents that each fit a managed policy (6,144 characters): attach one managed policy per document."
+  value       = module.iam.ci_plan_policy_documents
+}
+
+output "ci_apply_policy_documents" {
+  description = "The CI apply policy as a list of documents that each fit a managed policy (6,144 characters): attach one managed policy per document."
+  value       = module.iam.ci_apply_policy_documents
+}

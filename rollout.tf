@@ -96,6 +96,8 @@ data "external" "deployer" {
     rollout_id      = terraform_data.rollout.id
     deployer_hash   = local.deployer_hash
     assume_role_arn = var.deployer_assume_role_arn
+    # Its own key: the reads never use the write role above.
+    plan_assume_role_arn = var.plan_assume_role_arn
   }
 }
 
@@ -106,7 +108,7 @@ check "endpoint_rollout" {
   }
 
   assert {
-    condition     = !contains(["failed", "rolled_back"], data.external.deployer.result.last_rollout)
+    condition     = !contains(["failed", "refused", "interrupted", "timed_out", "rolled_back"], data.external.deployer.result.last_rollout)
     error_message = "The last rollout of SageMaker endpoint ${var.name} ${replace(data.external.deployer.result.last_rollout, "_", " ")}: ${data.external.deployer.result.last_rollout_reason}. It still serves ${data.external.deployer.result.endpoint_config_name}; it is not retried until the desired state changes."
   }
 }

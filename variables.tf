@@ -432,7 +432,13 @@ variable "kms_key_deletion_window_in_days" {
 }
 
 variable "kms_key_administrator_arns" {
-  description = "IAM principals allowed to administer the created KMS key (default: the account root, which delegates to IAM policies)."
+  description = "IAM principals that administer the created KMS key (manage, not use: no Encrypt/Decrypt). The account root always keeps access, so IAM policies govern the key."
+  type        = list(string)
+  default     = []
+}
+
+variable "kms_key_user_arns" {
+  description = "IAM principals that use the created KMS key (Encrypt, Decrypt, ReEncrypt, GenerateDataKey, DescribeKey; no management)."
   type        = list(string)
   default     = []
 }
@@ -505,13 +511,24 @@ variable "python_executable" {
 }
 
 variable "deployer_assume_role_arn" {
-  description = "Role the deployer assumes for its SageMaker calls (credentials otherwise come from the standard AWS chain)."
+  description = "Role the deployer assumes for its SageMaker writes during apply (credentials otherwise come from the standard AWS chain). Never used by a plan's reads."
   type        = string
   default     = null
 
   validation {
     condition     = var.deployer_assume_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+", var.deployer_assume_role_arn))
     error_message = "deployer_assume_role_arn must be an IAM role ARN."
+  }
+}
+
+variable "plan_assume_role_arn" {
+  description = "Read-only role the deployer assumes for its reads (everything a `terraform plan` does); null: the runner's own credentials. The write role `deployer_assume_role_arn` is never assumed for reads."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.plan_assume_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+", var.plan_assume_role_arn))
+    error_message = "plan_assume_role_arn must be an IAM role ARN."
   }
 }
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from deployer import planner, reader, scaling
+from deployer import state as rollout_state
 from deployer.aws import error_code, error_message, is_already_exists, is_not_found, is_retryable
 from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout
 from deployer.release import (
@@ -359,6 +360,7 @@ def update_to(
         restore_scaling(rt, endpoint, taken)
         raise
     rt.progress.info(f"{endpoint}: updating to {target_config}")
+    add_tags(rt, str(describe.get("EndpointArn", "")), rollout_state.update_accepted())
     after = wait_settled(rt, endpoint, deadline, f"updating to {target_config}")
     verdict = planner.verdict(target_config, reason_before, after)
     if verdict.outcome != "succeeded":
@@ -449,75 +451,158 @@ def roll_out(
 ) -> Outcome:
     """Roll the endpoint to the spec's release (see the module docstring for the order)."""
     require_alarms(rt, spec.deployment.rollback_alarms)
-    sm = rt.clients.sagemaker
-    name = spec.endpoint_name
     release = release_id(spec)
-    target = config_name(name, release)
+    target = config_name(spec.endpoint_name, release)
     deadline = rt.deadline(spec.deployment.timeout_seconds)
-    state = live.state
-    start_tags = {
-        TAG_LAST_ROLLOUT: "in_progress",
-        TAG_LAST_ROLLOUT_REASON: "",
-        reader.TAG_TARGET_CONFIG: target,
-    }
-    if rollout_id:
-        start_tags[TAG_ROLLOUT_ID] = rollout_id
-    describe = live.describe
-    if describe is not None:
-        add_tags(rt, live.arn, {**start_tags, **endpoint_tags(spec)})
-        describe = wait_settled(rt, name, deadline, "waiting for the endpoint to settle before the rollout")
-        if describe is not None and describe.get("EndpointStatus") == "Failed":
-            # Failed: DeleteEndpoint is the only operation possible (SageMaker API, EndpointStatus).
-            rt.progress.info(f"{name}: Failed ({describe.get('FailureReason', '')}); deleting, then creating")
-            sm.delete_endpoint(EndpointName=name)
-            wait_gone(rt, name, deadline)
-            describe = None
-    if (
+    start_tags = rollout_state.started(target, rollout_id)
+    try:
+        describe = _begin(rt, spec, live, start_tags, deadline)
+        if _serves(describe, target):
+            return _unchanged(rt, spec, live.state, describe, target, hotfix=hotfix)
+        action, old_live, moved = _move(rt, spec, describe, start_tags, rollout_id, deadline, hotfix=hotfix)
+    except RolloutTimeout as timeout:
+        record_outcome(rt, live.arn, "timed_out", f"timed out: {timeout}")
+        raise
+    except (InvalidInput, RolloutFailed):
+        raise
+    except Exception as error:
+        record_outcome(rt, live.arn, *refusal(error, live.config_name))
+        raise
+    arn = str((moved.describe or {}).get("EndpointArn", live.arn))
+    if moved.verdict.outcome != "succeeded":
+        record_failure(rt, arn, live.state, release, moved.verdict)
+        raise RolloutFailed(
+            f"{spec.endpoint_name}: rollout to {target} {moved.verdict.outcome.replace('_', ' ')}: "
+            f"{moved.verdict.reason}"
+        )
+    _succeeded(rt, spec, live.state, arn, old_live, target, hotfix=hotfix)
+    if spec.deployment.bake_seconds > 0 and old_live and old_live != target:
+        bake(rt, spec, old_live, live.state, arn, hotfix=hotfix, scaling_before=moved.scaling_before)
+    prune(rt, spec.endpoint_name, spec.keep_releases, {target, old_live or live.state.previous_config})
+    return Outcome(action, moved.deregistered, reader.read_endpoint(rt.clients.sagemaker, spec.endpoint_name))
+
+
+def _begin(
+    rt: Runtime, spec: Spec, live: reader.Live, start_tags: Mapping[str, str], deadline: float
+) -> dict[str, Any] | None:
+    """Step 1-2: record the rollout on an existing endpoint, wait until it settles; a Failed endpoint is
+    deleted (DeleteEndpoint is the only operation possible, SageMaker API, EndpointStatus)."""
+    name = spec.endpoint_name
+    if live.describe is None:
+        return None
+    add_tags(rt, live.arn, {**start_tags, **endpoint_tags(spec)})
+    describe = wait_settled(rt, name, deadline, "waiting for the endpoint to settle before the rollout")
+    if describe is not None and describe.get("EndpointStatus") == "Failed":
+        rt.progress.info(f"{name}: Failed ({describe.get('FailureReason', '')}); deleting, then creating")
+        rt.clients.sagemaker.delete_endpoint(EndpointName=name)
+        wait_gone(rt, name, deadline)
+        return None
+    return describe
+
+
+def _serves(describe: Mapping[str, Any] | None, target: str) -> bool:
+    return (
         describe is not None
         and describe.get("EndpointConfigName") == target
-        and (planner.verdict(target, "", describe).outcome == "succeeded")
-    ):
-        arn = describe["EndpointArn"]
-        add_tags(rt, arn, {TAG_LAST_ROLLOUT: "succeeded", TAG_LAST_ROLLOUT_REASON: ""})
-        if state.hotfix and not hotfix:
-            delete_tags(rt, arn, [TAG_HOTFIX])
-        rt.progress.info(f"{name}: already serves {target}")
-        return Outcome("unchanged", (), reader.read_endpoint(sm, name))
+        and planner.verdict(target, "", describe).outcome == "succeeded"
+    )
 
+
+def _unchanged(
+    rt: Runtime,
+    spec: Spec,
+    state: reader.EndpointState,
+    describe: Mapping[str, Any],
+    target: str,
+    *,
+    hotfix: bool,
+) -> Outcome:
+    arn = describe["EndpointArn"]
+    add_tags(rt, arn, rollout_state.finished("succeeded"))
+    if state.hotfix and not hotfix:
+        delete_tags(rt, arn, [TAG_HOTFIX])
+    rt.progress.info(f"{spec.endpoint_name}: already serves {target}")
+    return Outcome("unchanged", (), reader.read_endpoint(rt.clients.sagemaker, spec.endpoint_name))
+
+
+def _move(
+    rt: Runtime,
+    spec: Spec,
+    describe: Mapping[str, Any] | None,
+    start_tags: Mapping[str, str],
+    rollout_id: str | None,
+    deadline: float,
+    *,
+    hotfix: bool,
+) -> tuple[str, str, Moved]:
+    """Steps 3-6: the release's resources, then CreateEndpoint or UpdateEndpoint, waited for and judged."""
+    target = config_name(spec.endpoint_name, release_id(spec))
     config_tags = {TAG_ROLLOUT_ID: rollout_id} if rollout_id and describe is None else {}
     built = ensure_release(rt, spec, describe, config_tags)
     if describe is None:
         tags = {**endpoint_tags(spec), **start_tags}
         if hotfix:
-            tags[TAG_HOTFIX] = release
-        moved = create(rt, spec, target, tags, deadline)
-        action, old_live = "created", ""
-    else:
-        old_live = str(describe.get("EndpointConfigName", ""))
-        moved = update_to(
-            rt, name, target, built.variants, planner.deployment_config(spec.deployment), describe, deadline
-        )
-        action = "updated"
-    arn = str((moved.describe or {}).get("EndpointArn", live.arn))
-    if moved.verdict.outcome != "succeeded":
-        record_failure(rt, arn, state, release, moved.verdict)
-        raise RolloutFailed(
-            f"{name}: rollout to {target} {moved.verdict.outcome.replace('_', ' ')}: {moved.verdict.reason}"
-        )
-    done = {TAG_LAST_ROLLOUT: "succeeded", TAG_LAST_ROLLOUT_REASON: ""}
+            tags[TAG_HOTFIX] = release_id(spec)
+        return "created", "", create(rt, spec, target, tags, deadline)
+    moved = update_to(
+        rt,
+        spec.endpoint_name,
+        target,
+        built.variants,
+        planner.deployment_config(spec.deployment),
+        describe,
+        deadline,
+    )
+    return "updated", str(describe.get("EndpointConfigName", "")), moved
+
+
+def _succeeded(
+    rt: Runtime,
+    spec: Spec,
+    state: reader.EndpointState,
+    arn: str,
+    old_live: str,
+    target: str,
+    *,
+    hotfix: bool,
+) -> None:
+    """Step 7: record the success (previous configuration, hotfix marker)."""
+    done = rollout_state.finished("succeeded")
     if old_live and old_live != target:
         done[reader.TAG_PREVIOUS_CONFIG] = old_live
     if hotfix:
-        done[TAG_HOTFIX] = release
+        done[TAG_HOTFIX] = release_id(spec)
     add_tags(rt, arn, done)
     if not hotfix and state.hotfix:
         delete_tags(rt, arn, [TAG_HOTFIX])
-    rt.progress.info(f"{name}: serves {target}")
-    if spec.deployment.bake_seconds > 0 and old_live and old_live != target:
-        bake(rt, spec, old_live, state, arn, hotfix=hotfix, scaling_before=moved.scaling_before)
-    previous = old_live or state.previous_config
-    prune(rt, name, spec.keep_releases, {target, previous})
-    return Outcome(action, moved.deregistered, reader.read_endpoint(sm, name))
+    rt.progress.info(f"{spec.endpoint_name}: serves {target}")
+
+
+WRITE_PREFIXES = ("Create", "Update", "Delete", "Add", "Register", "Deregister", "Put")
+
+
+def refusal(error: BaseException, serving: str) -> tuple[str, str]:
+    """(outcome, reason) of an error that ended a rollout: ``refused`` when AWS (or botocore's parameter
+    validation) refused one of our writes, so the endpoint did not change; ``failed`` otherwise."""
+    operation = str(getattr(error, "operation_name", "") or "")
+    still = f"; the endpoint still serves {serving}" if serving else ""
+    if type(error).__name__ == "ParamValidationError":
+        return "refused", f"refused: the request was invalid ({error}){still}"
+    code = error_code(error)
+    if code and operation.startswith(WRITE_PREFIXES):
+        return "refused", f"refused: AWS refused {operation}: {code}: {error_message(error)}{still}"
+    return "failed", f"failed: {type(error).__name__}: {error_message(error)}{still}"
+
+
+def record_outcome(rt: Runtime, arn: str, outcome: str, reason: str) -> None:
+    """Record how a rollout ended on the endpoint; a failure to record never hides the rollout's."""
+    rt.progress.info(f"rollout {outcome}: {reason}")
+    if not arn:
+        return
+    try:
+        add_tags(rt, arn, rollout_state.finished(outcome, reason))
+    except Exception as error:
+        rt.progress.info(f"could not record the outcome on the endpoint: {error_message(error)}")
 
 
 def record_failure(
@@ -611,7 +696,7 @@ def bake(
         return
     reason = f"alarm {', '.join(firing)} in ALARM during the bake; rolled back to {old_live}"
     rt.progress.info(f"{name}: {reason}")
-    add_tags(rt, arn, {TAG_LAST_ROLLOUT: "in_progress", reader.TAG_TARGET_CONFIG: old_live})
+    add_tags(rt, arn, rollout_state.started(old_live))
     describe = reader.describe_endpoint(rt.clients.sagemaker, name) or {}
     # The firing alarm must not guard the way back (SageMaker would roll the rollback back).
     deployment = planner.deployment_config(spec.deployment, alarms=())
@@ -652,7 +737,7 @@ def rollback(
     add_tags(
         rt,
         live.arn,
-        {TAG_LAST_ROLLOUT: "in_progress", TAG_LAST_ROLLOUT_REASON: "", reader.TAG_TARGET_CONFIG: to_config},
+        rollout_state.started(to_config),
     )
     describe = wait_settled(rt, name, deadline, "waiting for the endpoint to settle") or {}
     old_live = str(describe.get("EndpointConfigName", ""))

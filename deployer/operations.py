@@ -20,7 +20,7 @@ The CLI operations (``deploy``, ``hotfix``, ``status``, ``history``, ``rollback`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from deployer import reader
@@ -76,11 +76,21 @@ def terraform_apply(
     *,
     runtime: Runtime | None = None,
     assume_role_arn: str | None = None,
+    plan_assume_role_arn: str | None = None,
 ) -> dict[str, str]:
-    """The Terraform ``external`` data source: roll out for a new ``rollout_id``, else read only."""
+    """The Terraform ``external`` data source: roll out for a new ``rollout_id``, else read only.
+
+    The reads (all a plan does) use ``plan_assume_role_arn`` or the runner's own credentials, never the write
+    role ``assume_role_arn``: that role is assumed only when there is a rollout to make."""
     try:
+        if runtime is not None:
+            return _terraform_apply(spec, rollout_id, runtime)
+        reads = make_runtime(spec.endpoint_name, spec.region, plan_assume_role_arn)
         return _terraform_apply(
-            spec, rollout_id, runtime or make_runtime(spec.endpoint_name, spec.region, assume_role_arn)
+            spec,
+            rollout_id,
+            reads,
+            writes=lambda: make_runtime(spec.endpoint_name, spec.region, assume_role_arn),
         )
     except Exception as error:
         from deployer.aws import as_refusal
@@ -91,7 +101,9 @@ def terraform_apply(
         raise refusal from None
 
 
-def _terraform_apply(spec: Spec, rollout_id: str, rt: Runtime) -> dict[str, str]:
+def _terraform_apply(
+    spec: Spec, rollout_id: str, rt: Runtime, *, writes: Callable[[], Runtime] | None = None
+) -> dict[str, str]:
     sm = rt.clients.sagemaker
     live = reader.read_endpoint(sm, spec.endpoint_name)
     if live.exists:
@@ -102,7 +114,7 @@ def _terraform_apply(spec: Spec, rollout_id: str, rt: Runtime) -> dict[str, str]
         return reader.result_map(spec, live)
     from deployer import executor
 
-    outcome = executor.roll_out(rt, spec, live, rollout_id=rollout_id)
+    outcome = executor.roll_out(writes() if writes else rt, spec, live, rollout_id=rollout_id)
     return reader.result_map(spec, outcome.live, action=outcome.action, deregistered=outcome.deregistered)
 
 

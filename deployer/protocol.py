@@ -24,7 +24,13 @@ from typing import Any, TextIO
 from deployer.errors import DeployerError, InvalidInput
 from deployer.spec import Spec, json_kind, load_json, parse_spec
 
-QUERY_KEYS = ("spec", "rollout_id", "assume_role_arn", "deployer_hash")
+QUERY_KEYS = (
+    "spec",
+    "rollout_id",
+    "assume_role_arn",
+    "deployer_hash",
+    "plan_assume_role_arn",
+)
 REQUIRED_KEYS = ("spec", "rollout_id")
 # Keys that would carry credentials (compared after lower-casing and turning "-" into "_").
 CREDENTIAL_KEYS = frozenset(
@@ -72,6 +78,7 @@ class Query:
     rollout_id: str
     assume_role_arn: str | None = None
     deployer_hash: str | None = None
+    plan_assume_role_arn: str | None = None
 
 
 def parse_query(text: str) -> Query:
@@ -102,13 +109,8 @@ def parse_query(text: str) -> Query:
         raise InvalidInput(
             "query.rollout_id: 1 to 256 letters, digits or _.:/=+@- (it is recorded as a tag on the endpoint)"
         )
-    assume_role_arn = raw.get("assume_role_arn") or None
-    if assume_role_arn is not None and not (
-        20 <= len(assume_role_arn) <= 2048 and _ROLE_ARN.fullmatch(assume_role_arn)
-    ):
-        raise InvalidInput(
-            "query.assume_role_arn: must be an IAM role ARN arn:aws:iam::<12-digit account>:role/<name>"
-        )
+    assume_role_arn = _role_arn(raw, "assume_role_arn")
+    plan_assume_role_arn = _role_arn(raw, "plan_assume_role_arn")
     deployer_hash = raw.get("deployer_hash") or None
     if deployer_hash is not None and len(deployer_hash) > _MAX_DEPLOYER_HASH:
         raise InvalidInput(f"query.deployer_hash: at most {_MAX_DEPLOYER_HASH} characters")
@@ -118,7 +120,17 @@ def parse_query(text: str) -> Query:
         rollout_id=rollout_id,
         assume_role_arn=assume_role_arn,
         deployer_hash=deployer_hash,
+        plan_assume_role_arn=plan_assume_role_arn,
     )
+
+
+def _role_arn(raw: Mapping[str, Any], key: str) -> str | None:
+    arn = raw.get(key) or None
+    if arn is not None and not (20 <= len(arn) <= 2048 and _ROLE_ARN.fullmatch(arn)):
+        raise InvalidInput(
+            f"query.{key}: must be an IAM role ARN arn:aws:iam::<12-digit account>:role/<name>"
+        )
+    return arn
 
 
 def render_result(result: Mapping[str, Any]) -> str:
@@ -146,7 +158,11 @@ def run_external(
         apply = engine if engine is not None else _default_engine()
         # Whatever the engine prints by mistake must not reach Terraform's stdout.
         with contextlib.redirect_stdout(stderr):
-            result = apply(query.spec, query.rollout_id, assume_role_arn=query.assume_role_arn)
+            # The read-only role only when given, so engines without the keyword keep working.
+            read_role = (
+                {"plan_assume_role_arn": query.plan_assume_role_arn} if query.plan_assume_role_arn else {}
+            )
+            result = apply(query.spec, query.rollout_id, assume_role_arn=query.assume_role_arn, **read_role)
         text = render_result(result)
     except DeployerError as error:
         _error_line(stderr, str(error))

@@ -4,11 +4,7 @@ For an endpoint that already serves the spec this costs exactly 2 API calls: Des
 ListTags on its ARN. Everything else (drift, last rollout, the result map) is computed from those two
 answers. This module imports neither the planner's write helpers nor the executor.
 
-Endpoint state lives in tags on the endpoint (keys below, all under ``sagemaker-rollout:``):
-``rollout-id`` (last Terraform rollout id acted on), ``last-rollout`` (+ ``-reason``), ``target-config``
-(what the last rollout asked for), ``previous-config`` (the rollback target), ``hotfix`` (release id of a
-hotfix made outside Terraform), ``failed-releases`` and ``policy`` (bake/timeout/retention, for CLI
-operations that have no spec).
+Endpoint state lives in tags on the endpoint, encoded by ``deployer.state`` (keys and outcomes there).
 
 An endpoint that does not exist: the rollout id counts as acted on when the endpoint configuration of
 the spec's release carries it in its ``rollout-id`` tag (the create path writes it there before
@@ -23,66 +19,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from deployer.aws import is_not_found
-from deployer.release import (
+from deployer.release import config_name, model_name, release_id
+from deployer.spec import RESERVED_TAG_PREFIX, Spec
+from deployer.state import (  # noqa: F401  (re-exported: the read path's callers use reader.TAG_*)
+    OUTCOMES,
+    PREPARING,
+    TAG_ALARMS,
+    TAG_FAILED_RELEASES,
     TAG_HOTFIX,
     TAG_LAST_ROLLOUT,
     TAG_LAST_ROLLOUT_REASON,
+    TAG_POLICY,
+    TAG_PREVIOUS_CONFIG,
     TAG_ROLLOUT_ID,
-    config_name,
-    model_name,
-    release_id,
+    TAG_TARGET_CONFIG,
+    EndpointState,
 )
-from deployer.spec import RESERVED_TAG_PREFIX, Spec
 from deployer.waiter import IN_PROGRESS, TERMINAL_FAILED
-
-TAG_TARGET_CONFIG = f"{RESERVED_TAG_PREFIX}target-config"
-TAG_PREVIOUS_CONFIG = f"{RESERVED_TAG_PREFIX}previous-config"
-TAG_FAILED_RELEASES = f"{RESERVED_TAG_PREFIX}failed-releases"
-TAG_POLICY = f"{RESERVED_TAG_PREFIX}policy"
-TAG_ALARMS = f"{RESERVED_TAG_PREFIX}alarms"
-
-OUTCOMES = ("succeeded", "rolled_back", "failed", "in_progress", "none")
-
-
-@dataclass(frozen=True)
-class EndpointState:
-    """What our tags on the endpoint say."""
-
-    rollout_id: str = ""
-    last_rollout: str = ""
-    reason: str = ""
-    target_config: str = ""
-    previous_config: str = ""
-    hotfix: str = ""
-    failed_releases: tuple[str, ...] = ()
-    policy: str = ""
-    alarms: tuple[str, ...] = ()
-
-    @classmethod
-    def from_tags(cls, tags: Mapping[str, str]) -> EndpointState:
-        return cls(
-            rollout_id=tags.get(TAG_ROLLOUT_ID, ""),
-            last_rollout=tags.get(TAG_LAST_ROLLOUT, ""),
-            reason=tags.get(TAG_LAST_ROLLOUT_REASON, ""),
-            target_config=tags.get(TAG_TARGET_CONFIG, ""),
-            previous_config=tags.get(TAG_PREVIOUS_CONFIG, ""),
-            hotfix=tags.get(TAG_HOTFIX, ""),
-            failed_releases=tuple(tags.get(TAG_FAILED_RELEASES, "").split()),
-            policy=tags.get(TAG_POLICY, ""),
-            alarms=tuple(tags.get(TAG_ALARMS, "").split()),
-        )
-
-    def policy_items(self) -> dict[str, str]:
-        """``policy`` tag as a map (``strategy=blue_green wait=0 ... keep=3``)."""
-        items = {}
-        for item in self.policy.split():
-            name, _, value = item.partition("=")
-            items[name] = value
-        return items
-
-    def policy_value(self, key: str, default: int) -> int:
-        value = self.policy_items().get(key, "")
-        return int(value) if value.isdigit() else default
 
 
 @dataclass(frozen=True)
@@ -174,23 +127,33 @@ def rollout_recorded_on_release(sagemaker: Any, spec: Spec, rollout_id: str) -> 
 def last_rollout(live: Live) -> tuple[str, str]:
     """(outcome, reason) of the last rollout, from our tags and the endpoint as it is now.
 
-    A rollout recorded as in progress whose endpoint has settled (the deployer was stopped or timed out
-    while AWS finished the work) is judged here as the executor would have: by the configuration served.
+    A rollout recorded as in progress (or timed out) whose endpoint has settled (the deployer was stopped
+    or timed out while AWS finished the work) is judged here as the executor would have: by the
+    configuration served, once its update was accepted; before that (``phase=preparing``) the endpoint
+    never changed and the rollout was ``interrupted`` (or stays ``timed_out``).
     """
     if not live.exists:
         return ("none", "") if not live.state.last_rollout else ("failed", "the endpoint does not exist")
     state = live.state
     if not state.last_rollout:
         return "none", ""
-    if state.last_rollout != "in_progress":
+    if state.last_rollout not in ("in_progress", "timed_out"):
         outcome = state.last_rollout if state.last_rollout in OUTCOMES else "none"
         return outcome, state.reason
     if live.status in IN_PROGRESS or live.pending_config:
-        return "in_progress", state.reason
+        return state.last_rollout, state.reason
     reason = str((live.describe or {}).get("FailureReason", "") or "")
     if live.status in TERMINAL_FAILED:
         return "failed", f"endpoint is {live.status}: {reason or 'no failure reason given'}"
     if state.target_config and live.config_name != state.target_config:
+        if state.phase == PREPARING:
+            if state.last_rollout == "timed_out":
+                return "timed_out", state.reason
+            return "interrupted", (
+                f"interrupted: the deployer stopped before its update to {state.target_config} was "
+                f"accepted; {live.config_name} is still served and nothing was changed; run the rollout "
+                "again (terraform apply, or sagemaker-rollout apply)"
+            )
         kept = f"SageMaker kept {live.config_name} instead of {state.target_config}"
         return "rolled_back", f"{kept}: {reason}" if reason else kept
     return "succeeded", ""

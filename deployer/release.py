@@ -14,17 +14,20 @@ import re
 
 from deployer.spec import RESERVED_TAG_PREFIX, Spec
 
+# Endpoint state tags are encoded by deployer.state; re-exported here for the resource tags' readers.
+from deployer.state import (  # noqa: F401
+    TAG_HOTFIX,
+    TAG_LAST_ROLLOUT,
+    TAG_LAST_ROLLOUT_REASON,
+    TAG_ROLLOUT_ID,
+    TAG_SPEC_RELEASE,
+)
+
 # Tags the deployer writes (the prefix is refused in user tags by deployer.spec).
 TAG_MANAGED_BY = f"{RESERVED_TAG_PREFIX}managed-by"
 TAG_MANAGED_BY_VALUE = "sagemaker-rollout"
 TAG_ENDPOINT = f"{RESERVED_TAG_PREFIX}endpoint"
 TAG_RELEASE = f"{RESERVED_TAG_PREFIX}release"
-# Endpoint state tags (written on the endpoint by the rollout engine).
-TAG_ROLLOUT_ID = f"{RESERVED_TAG_PREFIX}rollout-id"
-TAG_SPEC_RELEASE = f"{RESERVED_TAG_PREFIX}spec-release"
-TAG_LAST_ROLLOUT = f"{RESERVED_TAG_PREFIX}last-rollout"
-TAG_LAST_ROLLOUT_REASON = f"{RESERVED_TAG_PREFIX}last-rollout-reason"
-TAG_HOTFIX = f"{RESERVED_TAG_PREFIX}hotfix"
 
 RELEASE_LENGTH = 12
 MAX_NAME = 63

@@ -31,11 +31,13 @@ module "endpoint" {
     }
   }]
 
-  # 10% of the new fleet takes traffic first; the rest follows after the wait, unless an alarm fires.
+  # canary_percent of the new fleet's capacity (CanarySize CAPACITY_PERCENT) takes traffic first; the rest
+  # follows after the wait, unless an alarm fires. 25% of 4 instances is one instance: keep
+  # min_instances * canary_percent / 100 >= 1 and well below half the fleet (see the README).
   deployment = {
     strategy                      = "blue_green"
     traffic                       = "canary"
-    canary_percent                = 10
+    canary_percent                = var.canary_percent
     wait_interval_seconds         = var.canary_wait_seconds
     termination_wait_seconds      = var.termination_wait_seconds
     max_execution_timeout_seconds = 3600

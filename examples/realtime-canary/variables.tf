@@ -33,15 +33,20 @@ variable "instance_type" {
 }
 
 variable "min_instances" {
-  description = "Lower bound of autoscaling, also the initial instance count."
+  description = "Lower bound of autoscaling, also the initial instance count. With canary_percent 25, 4 instances make a canary of 1."
   type        = number
-  default     = 2
+  default     = 4
+
+  validation {
+    condition     = var.min_instances >= 2
+    error_message = "A canary needs a fleet of at least 2 instances (SageMaker caps the canary at 50% of the new fleet)."
+  }
 }
 
 variable "max_instances" {
   description = "Upper bound of autoscaling."
   type        = number
-  default     = 8
+  default     = 12
 }
 
 variable "invocations_per_instance_target" {
@@ -50,8 +55,14 @@ variable "invocations_per_instance_target" {
   default     = 600
 }
 
+variable "canary_percent" {
+  description = "Share of the new fleet's capacity that takes traffic first (CanarySize CAPACITY_PERCENT, 1-50)."
+  type        = number
+  default     = 25
+}
+
 variable "canary_wait_seconds" {
-  description = "How long the canary serves 10% of the traffic before the rest moves."
+  description = "How long the canary serves its share of the traffic before the rest moves."
   type        = number
   default     = 600
 }

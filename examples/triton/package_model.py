@@ -18,8 +18,11 @@ The archive is reproducible (sorted entries, fixed owner and times, gzip without
 key holds its content hash: `s3://BUCKET/PREFIX/<sha256[:16]>/<ensemble>.tar.gz`. The same repository
 gives the same URI (no rollout); any change gives a new URI, which Terraform sees as a new release.
 
-Usage: package_model.py REPOSITORY --bucket BUCKET [--prefix models/triton] [--model-name NAME]
-       [--exclude GLOB ...] [--output FILE] [--no-upload]
+- every `EXECUTION_ENV_PATH` environment is built with the Python of the `--triton-image`'s Python
+  backend stub (`TRITON_PYTHON`): an environment of another Python fails at model load.
+
+Usage: package_model.py REPOSITORY --triton-image IMAGE --bucket BUCKET [--prefix models/triton]
+       [--model-name NAME] [--exclude GLOB ...] [--output FILE] [--no-upload]
 Credentials and endpoint come from the standard AWS chain (AWS_PROFILE, AWS_ENDPOINT_URL, ...).
 """
 
@@ -56,6 +59,17 @@ _PLATFORM = re.compile(r'^\s*platform\s*:\s*"([^"]+)"', re.MULTILINE)
 _ENV_PATH = re.compile(
     r'key\s*:\s*"EXECUTION_ENV_PATH"\s*,?\s*value\s*:\s*\{\s*string_value\s*:\s*"([^"]*)"', re.MULTILINE
 )
+
+
+# Python of the Triton image's Python backend stub, by Triton release (the image tag's `<version>` in
+# `sagemaker-tritonserver:<version>-py3`). Source: NVIDIA's Frameworks Support Matrix
+# (https://docs.nvidia.com/deeplearning/frameworks/support-matrix/index.html), which the 24.05 release notes
+# (https://docs.nvidia.com/deeplearning/triton-inference-server/release-notes/rel-24-05.html) point to for
+# the container's contents; the AWS Triton-ensemble setup builds its environment with python=3.10.12 for this
+# image. Check the matrix's row and add one when you move to another release.
+TRITON_PYTHON = {"24.05": "3.10"}
+_IMAGE_RELEASE = re.compile(r":(\d{2}\.\d{2})-py3$")
+_ENV_PYTHON = re.compile(r"^python(3\.\d+)$")
 
 
 class PackagingError(Exception):
@@ -129,6 +143,38 @@ def check_execution_envs(repository: Path, models: Sequence[Path]) -> None:
                 raise PackagingError(f"{model.name}/{CONFIG}: EXECUTION_ENV_PATH {value!r} does not exist")
 
 
+def triton_python(image: str) -> str:
+    """The Python minor version of the stub in a Triton image (by its `<release>-py3` tag)."""
+    match = _IMAGE_RELEASE.search(image)
+    release = match.group(1) if match else image
+    if release not in TRITON_PYTHON:
+        known = ", ".join(sorted(TRITON_PYTHON))
+        raise PackagingError(
+            f"no Python version known for Triton image {image!r} (known releases: {known}); "
+            "add it to TRITON_PYTHON from NVIDIA's Frameworks Support Matrix"
+        )
+    return TRITON_PYTHON[release]
+
+
+def check_env_pythons(repository: Path, models: Sequence[Path], image: str) -> None:
+    """Every EXECUTION_ENV_PATH environment is built with the Python of the image's Python backend stub."""
+    wanted = triton_python(image)
+    for model in models:
+        for value in _ENV_PATH.findall((model / CONFIG).read_text()):
+            env = Path(os.path.normpath(model.absolute() / value[len(MODEL_DIR_VARIABLE) + 1 :]))
+            found = sorted(
+                {m.group(1) for d in (env / "lib").glob("python3.*") if (m := _ENV_PYTHON.match(d.name))}
+            )
+            if found != [wanted]:
+                have = ", ".join(found) or "none"
+                raise PackagingError(
+                    f"{model.name}/{CONFIG}: the environment {value!r} is Python {have}, but the Triton "
+                    f"image {image!r} runs its Python backend stub with Python {wanted}: build the "
+                    f"environment with Python {wanted} (conda create python={wanted} ... && conda pack), "
+                    "or build a custom Python backend stub for your Python"
+                )
+
+
 def walk_files(
     top: Path, arcname: str, excludes: Sequence[str], seen: frozenset[Path]
 ) -> Iterator[tuple[str, Path | None]]:
@@ -162,11 +208,17 @@ def _tarinfo(name: str, size: int, mode: int) -> tarfile.TarInfo:
 
 
 def build_archive(
-    repository: Path, destination: Path, excludes: Sequence[str], model_name: str | None
+    repository: Path,
+    destination: Path,
+    excludes: Sequence[str],
+    model_name: str | None,
+    triton_image: str | None = None,
 ) -> Package:
     models = model_dirs(repository, excludes)
     name = choose_model_name(models, model_name)
     check_execution_envs(repository, models)
+    if triton_image is not None:
+        check_env_pythons(repository, models, triton_image)
     files: list[str] = []
     archive = destination / f"{name}.tar.gz"
     with (
@@ -207,6 +259,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--model-name", help="name the archive after this model (default: the ensemble)")
     parser.add_argument("--exclude", action="append", default=[], help="extra glob of names to leave out")
     parser.add_argument("--output", type=Path, help="also keep the archive at this path")
+    parser.add_argument(
+        "--triton-image",
+        required=True,
+        help="the Triton image the endpoint runs (the example's triton_image, or its tag such as 24.05): "
+        "every Python environment must be built with that image's Python",
+    )
     parser.add_argument("--no-upload", action="store_true", help="only build the archive (needs --output)")
     args = parser.parse_args(argv)
     if not args.no_upload and not args.bucket:
@@ -221,7 +279,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     excludes = (*DEFAULT_EXCLUDES, *args.exclude)
     with tempfile.TemporaryDirectory() as scratch:
         try:
-            package = build_archive(args.repository, Path(scratch), excludes, args.model_name)
+            package = build_archive(
+                args.repository, Path(scratch), excludes, args.model_name, args.triton_image
+            )
         except PackagingError as exc:
             print(f"package_model: {exc}", file=sys.stderr)
             return 1

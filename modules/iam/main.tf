@@ -17,7 +17,9 @@ locals {
   topic_arns       = "${local.prefix}:sns:${var.region}:${var.account_id}:${var.endpoint_name}-*"
   invoke_name      = coalesce(var.invoke_policy_name, "${var.endpoint_name}-invoke")
   invoke_arn       = "${local.prefix}:iam::${var.account_id}:policy/${local.invoke_name}-*"
-  key_arns         = length(var.kms_key_arns) > 0 ? var.kms_key_arns : ["${local.prefix}:kms:${var.region}:${var.account_id}:key/*"]
+  # No key, no key statement (never a key/* fallback).
+  key_arns = var.kms_key_arns
+  has_key  = length(var.kms_key_arns) > 0
 }
 
 ################################################################################
@@ -220,7 +222,7 @@ resource "aws_iam_policy" "invoke" {
 # CI policies: plan (read-only) and apply (deploy)
 ################################################################################
 
-data "aws_iam_policy_document" "ci_plan" {
+data "aws_iam_policy_document" "ci_reads" {
   #checkov:skip=CKV_AWS_356:"*" only for actions without resource-level permissions (SageMaker List*, AAS Describe*, kms:ListAliases, logs:DescribeLogGroups, sns:GetSubscriptionAttributes; service authorization reference); the rest is scoped to this endpoint's names.
   statement {
     sid       = "SageMakerRead"
@@ -282,10 +284,14 @@ data "aws_iam_policy_document" "ci_plan" {
     resources = ["*"]
   }
 
-  statement {
-    sid       = "KeyRead"
-    actions   = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
-    resources = local.key_arns
+  dynamic "statement" {
+    for_each = local.has_key ? [1] : []
+
+    content {
+      sid       = "KeyRead"
+      actions   = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
+      resources = local.key_arns
+    }
   }
 
   statement {
@@ -317,10 +323,25 @@ data "aws_iam_policy_document" "ci_plan" {
   }
 }
 
+data "aws_iam_policy_document" "ci_plan" {
+  source_policy_documents = [data.aws_iam_policy_document.ci_reads.json]
+
+  # The read-only role of the deployer's plan-time reads; never a write role.
+  dynamic "statement" {
+    for_each = var.plan_assume_role_arn != null ? [1] : []
+
+    content {
+      sid       = "AssumePlanReadRole"
+      actions   = ["sts:AssumeRole"]
+      resources = [var.plan_assume_role_arn]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "ci_apply" {
   #checkov:skip=CKV_AWS_111:Unscoped writes are only kms:CreateKey (no resource before it exists) AAS target/policy writes and SNS subscription writes (only "*" exists) (scalable target ARNs carry a random id unknown before registration); everything else is scoped to this endpoint's names.
   #checkov:skip=CKV_AWS_356:"*" only where the resource cannot be named in advance: kms:CreateKey, Application Auto Scaling targets and policies, SNS subscriptions, and the read-only list actions inherited from the plan policy.
-  source_policy_documents = [data.aws_iam_policy_document.ci_plan.json]
+  source_policy_documents = [data.aws_iam_policy_document.ci_reads.json]
 
   # The deployer's write role is assumed only by the apply role: a pull request's plan (the plan policy) never
   # reaches write credentials; the plan-time read uses plan_assume_role_arn or the runner's own credentials.
@@ -511,7 +532,7 @@ data "aws_iam_policy_document" "ci_apply" {
   }
 
   dynamic "statement" {
-    for_each = var.manages_kms_key ? [1] : []
+    for_each = var.manages_kms_key && local.has_key ? [1] : []
 
     content {
       sid = "KeyManage"
@@ -523,11 +544,15 @@ data "aws_iam_policy_document" "ci_apply" {
     }
   }
 
-  statement {
-    # The deployer passes the key to CreateEndpointConfig, which needs a grant for the endpoint's volumes.
-    sid       = "KeyGrantForEndpoint"
-    actions   = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]
-    resources = local.key_arns
+  dynamic "statement" {
+    for_each = local.has_key ? [1] : []
+
+    content {
+      # The deployer passes the key to CreateEndpointConfig, which needs a grant for the endpoint's volumes.
+      sid       = "KeyGrantForEndpoint"
+      actions   = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]
+      resources = local.key_arns
+    }
   }
 
   statement {

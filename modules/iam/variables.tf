@@ -175,3 +175,9 @@ variable "manages_topics" {
   type        = bool
   default     = false
 }
+
+variable "plan_assume_role_arn" {
+  description = "Read-only role the deployer assumes for its reads; the plan policy may assume it (never the write role)."
+  type        = string
+  default     = null
+}

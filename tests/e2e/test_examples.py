@@ -76,6 +76,7 @@ class Example:
     check_created: Callable[[Clients, dict[str, Any]], None] | None = None  # extra checks after step 1
     alarm_endpoint: str | None = None  # endpoint whose rollback alarm fires in step 4 (default: first)
     new_instance_type: str | None = None  # an instance-type change of the autoscaled variant after step 3
+    canary_percent: int = 10  # CanarySize CAPACITY_PERCENT of a CANARY rollout
 
 
 def resource_id(endpoint: str, variant: str = VARIANT) -> str:
@@ -236,6 +237,8 @@ def triton(c: Clients) -> Example:
             sys.executable,
             str(EXAMPLES / "triton" / "package_model.py"),
             str(EXAMPLES / "triton" / "model_repository"),
+            "--triton-image",
+            "24.05",  # release 1's image; its Python backend stub is Python 3.10, as the environment
             "--bucket",
             ARTIFACTS_BUCKET,
             "--prefix",
@@ -292,23 +295,22 @@ def realtime_canary(c: Clients) -> Example:
             "image": uri,
             "model_data_url": model,
             "instance_type": "ml.m5.xlarge",
-            "min_instances": 2,
-            "max_instances": 6,
-        }
+        }  # the example's own fleet: 4 instances, a 25% canary (one instance), up to 12
 
     def check(c: Clients, outputs: dict[str, Any]) -> None:
         config = c.sagemaker.describe_endpoint_config(EndpointConfigName=outputs["endpoint_config_name"])
         assert config["ProductionVariants"][0]["InstanceType"] == "ml.m5.xlarge"
-        assert config["ProductionVariants"][0]["InitialInstanceCount"] == 2
+        assert config["ProductionVariants"][0]["InitialInstanceCount"] == 4
 
     return Example(
         directory="realtime-canary",
         endpoints=("fraud-scoring",),
         variables=variables,
         traffic="CANARY",
-        scaled={"fraud-scoring": Scaled(2, 6, "SageMakerVariantInvocationsPerInstance")},
+        scaled={"fraud-scoring": Scaled(4, 12, "SageMakerVariantInvocationsPerInstance")},
         check_created=check,
         new_instance_type="ml.m5.2xlarge",
+        canary_percent=25,
     )
 
 
@@ -452,7 +454,7 @@ def assert_rolled_out(c: Clients, example: Example, outputs: dict[str, Any], bef
         expected = example.traffic if endpoint == example.endpoints[0] else "ALL_AT_ONCE"
         assert routing["Type"] == expected
         if expected == "CANARY":
-            assert routing["CanarySize"] == {"Type": "CAPACITY_PERCENT", "Value": 10}
+            assert routing["CanarySize"] == {"Type": "CAPACITY_PERCENT", "Value": example.canary_percent}
 
 
 def walk(example: Example, tf: Any, localaws: Any, c: Clients) -> None:

@@ -295,7 +295,11 @@ def test_busy_endpoint_past_the_deadline_exits_3_and_undoes_nothing(localaws):
     live = endpoint(sm)
     assert live["EndpointStatus"] == "Updating"
     assert live["PendingDeploymentSummary"]["EndpointConfigName"] == other
-    assert ops(writes(localaws.calls()[before:])) == ["AddTags"]  # only the rollout record
+    # Only the rollout record, then its outcome: timed out waiting for the other actor (issue 7 item 6).
+    assert ops(writes(localaws.calls()[before:])) == ["AddTags", "AddTags"]
+    read = operations.status("whisper", runtime()[0])
+    assert read["last_rollout"] == "timed_out"
+    assert read["last_rollout_reason"].startswith("timed out:") and "deadline" in read["last_rollout_reason"]
 
 
 def test_bake_alarm_after_in_service_rolls_back_ourselves(localaws):
@@ -465,7 +469,7 @@ def test_timed_out_rollout_is_judged_by_the_next_read_once_settled(localaws):
 
     before = len(localaws.calls())
     during = apply(slow, "rollout-2")
-    assert during["last_rollout"] == "in_progress" and during["status"] == "Updating"
+    assert during["last_rollout"] == "timed_out" and during["status"] == "Updating"
     wait_for(lambda: endpoint(sm)["EndpointStatus"] == "InService")
     after = apply(slow, "rollout-2")
     assert writes(localaws.calls()[before:]) == []
@@ -475,12 +479,11 @@ def test_timed_out_rollout_is_judged_by_the_next_read_once_settled(localaws):
 
 def test_assume_role_arn_is_assumed_through_sts(localaws):
     role = "arn:aws:iam::123456789012:role/sagemaker-deployer"
-    before = len(localaws.calls())  # the rollback alarm the fixture created
 
     result = operations.terraform_apply(spec(tag="v1"), "rollout-1", assume_role_arn=role)
 
     assert result["action"] == "created"
-    calls = localaws.calls()[before:]
+    calls = [c for c in localaws.calls() if c["operation"] != "PutMetricAlarm"]  # the fixture's alarm
     assert calls[0]["service"] == "sts" and calls[0]["operation"] == "AssumeRole"
     assert ops(calls, "AssumeRole") == ["AssumeRole"]  # one session for the whole run
 
@@ -654,3 +657,43 @@ def test_a_missing_rollback_alarm_is_refused_before_any_write(localaws):
 
     assert writes(localaws.calls()[before:]) == []
     assert endpoint(clients().sagemaker)["EndpointConfigName"] == config_name("whisper", release_id(spec()))
+
+
+@pytest.mark.parametrize("operation", ["CreateModel", "CreateEndpointConfig", "UpdateEndpoint"])
+def test_a_refused_write_is_reported_as_refused_not_rolled_back(localaws, operation):
+    """Issue 7 item 6: AWS refusing a write before the endpoint changed reads later as ``refused``."""
+    first = spec(tag="v1")
+    apply(first, "rollout-1")
+    localaws.refuse("sagemaker", operation, code="ResourceLimitExceeded", message="quota of 0", times=1)
+
+    with pytest.raises(Exception, match="ResourceLimitExceeded"):
+        apply(spec(tag="v2"), "rollout-2")
+
+    live = endpoint(clients().sagemaker)
+    assert live["EndpointConfigName"] == config_name("whisper", release_id(first))
+    read = operations.status("whisper", runtime()[0])
+    assert read["last_rollout"] == "refused"
+    assert read["last_rollout_reason"].startswith(f"refused: AWS refused {operation}: ResourceLimitExceeded")
+
+
+def test_a_rollout_killed_before_its_update_reads_as_interrupted(localaws, monkeypatch):
+    """Issue 7 item 6: a deployer stopped before UpdateEndpoint (a kill) reads as ``interrupted``."""
+    from deployer import executor
+
+    first = spec(tag="v1")
+    apply(first, "rollout-1")
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt  # not an Exception: nothing is recorded, as with SIGKILL
+
+    with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
+        patch.setattr(executor, "ensure_release", killed)
+        apply(spec(tag="v2"), "rollout-2")
+
+    assert endpoint(clients().sagemaker)["EndpointConfigName"] == config_name("whisper", release_id(first))
+    read = operations.status("whisper", runtime()[0])
+    assert read["last_rollout"] == "interrupted"
+    assert (
+        read["last_rollout_reason"].startswith("interrupted:")
+        and "nothing was changed" in (read["last_rollout_reason"])
+    )

@@ -35,21 +35,57 @@ def rendered(localaws_server, tf_harness, tmp_path_factory) -> dict[str, str]:
     workdir = stage_configuration(STACK, tmp_path_factory.mktemp("parliament"))
     stack = TerraformRunner(workdir, tf_harness, env={**os.environ, "AWS_ENDPOINT_URL": localaws_server.url})
     stack.init()
-    stack.plan({}, "-out=plan.tfplan", detailed_exitcode=False)
-    plan = json.loads(stack.run("show", "-json", "-no-color", "plan.tfplan").stdout)
-    return plan["planned_values"]["outputs"]["policies"]["value"]
+    rendered = {}
+    for suffix, variables in (("", {}), ("_no_key", {"kms_key_arns": []})):
+        stack.plan(variables, "-out=plan.tfplan", detailed_exitcode=False)
+        plan = json.loads(stack.run("show", "-json", "-no-color", "plan.tfplan").stdout)
+        policies = plan["planned_values"]["outputs"]["policies"]["value"]
+        rendered.update({name + suffix: document for name, document in policies.items()})
+        documents = plan["planned_values"]["outputs"]["documents"]["value"]
+        for name, parts in documents.items():
+            rendered.update({f"{name}{suffix}_part{i}": part for i, part in enumerate(parts)})
+    return rendered
+
+
+NAMES = ["execution", "invoke", "ci_plan", "ci_apply"]
+ALL = NAMES + [name + "_no_key" for name in NAMES]
 
 
 def test_every_policy_is_rendered(rendered: dict[str, str]) -> None:
-    assert set(rendered) == {"execution", "invoke", "ci_plan", "ci_apply"}
+    assert set(ALL) <= set(rendered)
+    assert "ci_apply_part0" in rendered
+
+
+def test_the_ci_documents_fit_managed_policies_and_hold_every_statement(rendered: dict[str, str]) -> None:
+    for name in ("ci_plan", "ci_apply", "ci_plan_no_key", "ci_apply_no_key"):
+        parts = [doc for key, doc in rendered.items() if key.startswith(name + "_part")]
+        # IAM counts the characters of the document without whitespace (IAM and STS quotas).
+        sizes = [len("".join(json.dumps(json.loads(p), separators=(",", ":")).split())) for p in parts]
+        assert parts and max(sizes) <= 6144, (name, sizes)
+        statements = [s for p in parts for s in json.loads(p)["Statement"]]
+        assert statements == json.loads(rendered[name])["Statement"]
     for name, document in rendered.items():
         assert json.loads(document)["Statement"], name
 
 
-@pytest.mark.parametrize("name", ["execution", "invoke", "ci_plan", "ci_apply"])
+@pytest.mark.parametrize("name", ALL)
 def test_no_privilege_escalation_or_resource_mismatch(rendered: dict[str, str], name: str) -> None:
     bad = [(issue, location) for issue, location in findings(rendered[name]) if issue in FORBIDDEN]
     assert bad == [], f"{name}: parliament findings {bad}"
+
+
+def _resources(document: str) -> list[str]:
+    resources = []
+    for statement in json.loads(document)["Statement"]:
+        found = statement.get("Resource", [])
+        resources += [found] if isinstance(found, str) else found
+    return resources
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_without_a_key_no_statement_names_any_key(rendered: dict[str, str], name: str) -> None:
+    assert [r for r in _resources(rendered[name + "_no_key"]) if ":kms:" in r] == []
+    assert any(":key/" in r for r in _resources(rendered["ci_apply"]))
 
 
 def test_parliament_catches_the_escalation_it_guards_against() -> None:

@@ -11,11 +11,17 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
-from deployer import executor, planner, reader
+from deployer import executor, planner, reader, state
 from deployer.aws import Clients
 from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout
 from deployer.progress import Progress
-from deployer.release import TAG_LAST_ROLLOUT, TAG_ROLLOUT_ID, config_name, release_id
+from deployer.release import (
+    TAG_LAST_ROLLOUT,
+    TAG_LAST_ROLLOUT_REASON,
+    TAG_ROLLOUT_ID,
+    config_name,
+    release_id,
+)
 from deployer.spec import parse_spec
 from deployer.waiter import Runtime
 
@@ -33,6 +39,9 @@ class FakeClock:
 
     def sleep(self, seconds: float) -> None:
         self.t += seconds
+
+
+ACCEPTED = executor.as_tags(state.update_accepted())
 
 
 class Capture:
@@ -192,6 +201,7 @@ def expect_update_start(
             "DeploymentConfig": planner.deployment_config(new.deployment),
         },
     )
+    sm.add_response("add_tags", {"Tags": []}, {"ResourceArn": ARN, "Tags": ACCEPTED})
     return target
 
 
@@ -321,10 +331,17 @@ def test_deadline_raises_timeout_and_writes_nothing_more(aws):
             "describe_endpoint",
             describe("Updating", OLD_CONFIG, PendingDeploymentSummary={"EndpointConfigName": target}),
         )
+    outcome = Capture()
+    sm.add_response("add_tags", {"Tags": []}, {"ResourceArn": ARN, "Tags": outcome})
 
     with pytest.raises(RolloutTimeout) as timeout:
         executor.roll_out(rt, new, live_old(), rollout_id="r2")
     assert timeout.value.exit_code == 3 and "nothing was undone" in str(timeout.value)
+    # The only write after the deadline is the outcome: timed_out, with the reason (issue 7 item 6).
+    recorded = {t["Key"]: t["Value"] for t in outcome.values[-1]}
+    assert recorded[TAG_LAST_ROLLOUT] == "timed_out" and recorded[TAG_LAST_ROLLOUT_REASON].startswith(
+        "timed out"
+    )
 
 
 def test_busy_update_is_retried_after_the_endpoint_settles(aws):
@@ -334,6 +351,7 @@ def test_busy_update_is_retried_after_the_endpoint_settles(aws):
     sm.add_client_error("update_endpoint", "ValidationException", "Cannot update in-progress endpoint")
     sm.add_response("describe_endpoint", describe("InService", OLD_CONFIG))
     sm.add_response("update_endpoint", {"EndpointArn": ARN})
+    sm.add_response("add_tags", {"Tags": []}, {"ResourceArn": ARN, "Tags": ACCEPTED})
     sm.add_response("describe_endpoint", describe("InService", target))
 
     moved = executor.update_to(

@@ -71,6 +71,15 @@ def test_assume_role_arn_reaches_the_engine():
     assert engine.calls[0][2] == {"assume_role_arn": role}
 
 
+def test_plan_assume_role_arn_reaches_the_engine_as_its_own_keyword():
+    engine = FakeEngine()
+    write, read = "arn:aws:iam::123456789012:role/deployer", "arn:aws:iam::123456789012:role/reader"
+    query = {"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "assume_role_arn": write, "plan_assume_role_arn": read}
+    code, _, err = _run(query, engine)
+    assert code == 0, err
+    assert engine.calls[0][2] == {"assume_role_arn": write, "plan_assume_role_arn": read}
+
+
 def test_an_empty_optional_key_counts_as_absent():
     engine = FakeEngine()
     code, _, err = _run({"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "assume_role_arn": ""}, engine)
@@ -168,6 +177,11 @@ MALFORMED_QUERIES = [
         "assume-role-shape",
         {"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "assume_role_arn": "deployer"},
         "query.assume_role_arn",
+    ),
+    (
+        "plan-role-shape",
+        {"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "plan_assume_role_arn": "reader"},
+        "query.plan_assume_role_arn",
     ),
     (
         "hash-too-long",

@@ -189,6 +189,8 @@ def test_the_example_repository_packs_and_the_cli_reports_refusals(tmp_path: Pat
             sys.executable,
             str(SCRIPT),
             str(TRITON_DIR / "model_repository"),
+            "--triton-image",
+            IMAGE_24_05,
             "--no-upload",
             "--output",
             str(out),
@@ -206,8 +208,55 @@ def test_the_example_repository_packs_and_the_cli_reports_refusals(tmp_path: Pat
     bad = make_repository(tmp_path)
     (bad / "stray").mkdir()
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), str(bad), "--bucket", "b"], capture_output=True, text=True, check=False
+        [sys.executable, str(SCRIPT), str(bad), "--triton-image", "24.05", "--bucket", "b"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 1
     assert "stray" in done.stderr
     assert done.stdout == ""
+
+
+IMAGE_24_05 = "763104351884.dkr.ecr.eu-north-1.amazonaws.com/sagemaker-tritonserver:24.05-py3"
+
+
+def test_the_example_environment_is_the_python_of_the_24_05_stub(tmp_path: Path) -> None:
+    env = TRITON_DIR / "model_repository" / "postprocess" / "python_env" / "lib"
+    assert sorted(p.name for p in env.glob("python3.*")) == ["python3.10"]
+    assert pkg.triton_python(IMAGE_24_05) == "3.10"
+    package = pkg.build_archive(
+        TRITON_DIR / "model_repository", tmp_path, pkg.DEFAULT_EXCLUDES, None, IMAGE_24_05
+    )
+    assert "postprocess/python_env/lib/python3.10/site-packages/postprocess_utils.py" in package.files
+
+
+def test_an_environment_of_another_python_is_refused_naming_both_versions(tmp_path: Path) -> None:
+    repo = make_repository(tmp_path)  # its environment is Python 3.11
+    with pytest.raises(pkg.PackagingError) as refused:
+        pkg.build_archive(repo, tmp_path, pkg.DEFAULT_EXCLUDES, None, IMAGE_24_05)
+    message = str(refused.value)
+    assert "Python 3.11" in message and "Python 3.10" in message and "conda" in message and "stub" in message
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            str(repo),
+            "--triton-image",
+            "24.05",
+            "--no-upload",
+            "--output",
+            "x.tgz",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 1 and "Python 3.10" in done.stderr
+    assert not (tmp_path / "x.tgz").exists()
+
+
+def test_an_image_of_an_unknown_release_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(pkg.PackagingError, match="no Python version known"):
+        pkg.triton_python("763104351884.dkr.ecr.eu-north-1.amazonaws.com/sagemaker-tritonserver:99.01-py3")

@@ -21,6 +21,12 @@ variable "permissions_boundary" {
   default     = "arn:aws:iam::123456789012:policy/sagemaker-boundary"
 }
 
+variable "kms_key_arns" {
+  description = "KMS keys of the endpoint ([]: none)."
+  type        = list(string)
+  default     = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+}
+
 module "iam" {
   source = "../../../../modules/iam"
 
@@ -35,7 +41,7 @@ module "iam" {
   s3_write_arns       = ["arn:aws:s3:::parliament-endpoint-async/output/*"]
   s3_read_arns        = ["arn:aws:s3:::parliament-endpoint-async/input/*"]
   sns_topic_arns      = ["arn:aws:sns:us-east-1:123456789012:parliament-endpoint-success"]
-  kms_key_arns        = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+  kms_key_arns        = var.kms_key_arns
   log_group_arn       = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/parliament-endpoint"
 
   create_invoke_policy        = true
@@ -54,5 +60,13 @@ output "policies" {
     invoke    = module.iam.invoke_policy_json
     ci_plan   = module.iam.ci_plan_policy_json
     ci_apply  = module.iam.ci_apply_policy_json
+  }
+}
+
+output "documents" {
+  description = "The CI policies as lists of documents that each fit a managed policy."
+  value = {
+    ci_plan  = module.iam.ci_plan_policy_documents
+    ci_apply = module.iam.ci_apply_policy_documents
   }
 }

@@ -1,1 +1,1 @@
-../lib/python3.11/site-packages/postprocess_utils.py
+../lib/python3.10/site-packages/postprocess_utils.py

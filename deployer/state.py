@@ -1,0 +1,114 @@
+"""The endpoint's state tags: their keys, what a rollout writes at each step, and how a read decodes them.
+
+The one place that encodes rollout state on the endpoint (all keys under ``sagemaker-rollout:``):
+``rollout-id`` (last Terraform rollout id acted on), ``last-rollout`` (one of ``OUTCOMES`` or
+``in_progress``) with ``last-rollout-reason``, ``phase`` (``preparing`` until UpdateEndpoint/CreateEndpoint
+was accepted, then ``updating``), ``target-config`` (what the last rollout asked for), ``previous-config``
+(the rollback target), ``hotfix``, ``failed-releases``, ``policy`` and ``alarms``.
+
+Outcomes (``last_rollout``): ``succeeded``; ``refused`` (AWS refused a Create*/UpdateEndpoint call or its
+parameters, before the endpoint changed); ``interrupted`` (the deployer stopped before its update was
+accepted); ``timed_out`` (the deadline passed waiting for another actor or for the update);
+``rolled_back`` (SageMaker's auto-rollback or our alarm rollback: the previous release is live);
+``failed`` (anything else); ``in_progress``; ``none``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from deployer.spec import RESERVED_TAG_PREFIX
+
+TAG_ROLLOUT_ID = f"{RESERVED_TAG_PREFIX}rollout-id"
+TAG_SPEC_RELEASE = f"{RESERVED_TAG_PREFIX}spec-release"
+TAG_LAST_ROLLOUT = f"{RESERVED_TAG_PREFIX}last-rollout"
+TAG_LAST_ROLLOUT_REASON = f"{RESERVED_TAG_PREFIX}last-rollout-reason"
+TAG_PHASE = f"{RESERVED_TAG_PREFIX}phase"
+TAG_HOTFIX = f"{RESERVED_TAG_PREFIX}hotfix"
+TAG_TARGET_CONFIG = f"{RESERVED_TAG_PREFIX}target-config"
+TAG_PREVIOUS_CONFIG = f"{RESERVED_TAG_PREFIX}previous-config"
+TAG_FAILED_RELEASES = f"{RESERVED_TAG_PREFIX}failed-releases"
+TAG_POLICY = f"{RESERVED_TAG_PREFIX}policy"
+TAG_ALARMS = f"{RESERVED_TAG_PREFIX}alarms"
+
+OUTCOMES = (
+    "succeeded",
+    "refused",
+    "interrupted",
+    "timed_out",
+    "rolled_back",
+    "failed",
+    "in_progress",
+    "none",
+)
+PREPARING = "preparing"
+UPDATING = "updating"
+
+
+def started(target_config: str, rollout_id: str | None = None) -> dict[str, str]:
+    """Tags of a rollout that has begun and not yet had its update accepted."""
+    tags = {
+        TAG_LAST_ROLLOUT: "in_progress",
+        TAG_LAST_ROLLOUT_REASON: "",
+        TAG_PHASE: PREPARING,
+        TAG_TARGET_CONFIG: target_config,
+    }
+    if rollout_id:
+        tags[TAG_ROLLOUT_ID] = rollout_id
+    return tags
+
+
+def update_accepted() -> dict[str, str]:
+    """Tags once SageMaker accepted our UpdateEndpoint (from here a settled endpoint is judged)."""
+    return {TAG_PHASE: UPDATING}
+
+
+def finished(outcome: str, reason: str = "") -> dict[str, str]:
+    """Tags of a rollout that ended with ``outcome`` (one of ``OUTCOMES``)."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown rollout outcome {outcome!r}")
+    return {TAG_LAST_ROLLOUT: outcome, TAG_LAST_ROLLOUT_REASON: reason}
+
+
+@dataclass(frozen=True)
+class EndpointState:
+    """What our tags on the endpoint say."""
+
+    rollout_id: str = ""
+    last_rollout: str = ""
+    reason: str = ""
+    phase: str = ""
+    target_config: str = ""
+    previous_config: str = ""
+    hotfix: str = ""
+    failed_releases: tuple[str, ...] = ()
+    policy: str = ""
+    alarms: tuple[str, ...] = ()
+
+    @classmethod
+    def from_tags(cls, tags: Mapping[str, str]) -> EndpointState:
+        return cls(
+            rollout_id=tags.get(TAG_ROLLOUT_ID, ""),
+            last_rollout=tags.get(TAG_LAST_ROLLOUT, ""),
+            reason=tags.get(TAG_LAST_ROLLOUT_REASON, ""),
+            phase=tags.get(TAG_PHASE, ""),
+            target_config=tags.get(TAG_TARGET_CONFIG, ""),
+            previous_config=tags.get(TAG_PREVIOUS_CONFIG, ""),
+            hotfix=tags.get(TAG_HOTFIX, ""),
+            failed_releases=tuple(tags.get(TAG_FAILED_RELEASES, "").split()),
+            policy=tags.get(TAG_POLICY, ""),
+            alarms=tuple(tags.get(TAG_ALARMS, "").split()),
+        )
+
+    def policy_items(self) -> dict[str, str]:
+        """``policy`` tag as a map (``strategy=blue_green wait=0 ... keep=3``)."""
+        items = {}
+        for item in self.policy.split():
+            name, _, value = item.partition("=")
+            items[name] = value
+        return items
+
+    def policy_value(self, key: str, default: int) -> int:
+        value = self.policy_items().get(key, "")
+        return int(value) if value.isdigit() else default

@@ -1,0 +1,425 @@
+"""The net of issue 7: a stateful property-based test of spec changes against localaws over HTTP.
+
+A hypothesis ``RuleBasedStateMachine`` changes the spec, fires or clears the rollback alarm, runs a hotfix,
+a rollback and a prune through the CLI entry point (``deployer.cli.main``, exit codes and all), and makes
+AWS refuse an operation (localaws refusals). After every rule ``invariants`` reads AWS and checks what
+docs/aws-behaviour.md ("The state machine's invariants") lists. Bounded: a few examples of ~8 steps.
+
+Replay a failure: pytest prints ``--hypothesis-seed``; or set ``SPEC_MACHINE_SEED=<n>`` (the seed in use is
+printed at the start).
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, seed, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+
+from deployer import cli
+from deployer.release import TAG_MANAGED_BY, config_name, release_id
+from deployer.spec import parse_spec
+from tests.integration.test_deployer_support import clients, document, image, put_alarm
+
+NAME = "whisper"
+ALARM = f"{NAME}-5xx"
+SEED = int(os.environ.get("SPEC_MACHINE_SEED") or random.SystemRandom().randrange(2**32))
+TAGS = st.sampled_from(["v1", "v2", "v3", "v4"])
+
+
+class SpecMachine(RuleBasedStateMachine):
+    """The model: ``doc`` (the spec last deployed successfully), ``serving`` (the configuration the
+    endpoint must serve), ``images`` (what its model must run), ``previous`` (for rollback)."""
+
+    server: Any = None
+    workdir: Path = Path(".")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.server.reset()
+        self.sm = clients().sagemaker
+        self.cloudwatch = clients().cloudwatch
+        put_alarm(self.cloudwatch, ALARM)
+        self.cloudwatch.set_alarm_state(AlarmName=ALARM, StateValue="OK", StateReason="start")
+        self.autoscaling = clients().autoscaling
+        self.doc: dict[str, Any] = {}
+        self.serving = ""
+        self.images: dict[str, str] = {}
+        self.autoscaled: set[str] = set()
+        self.last: tuple[int, str, str] = (0, "", "")
+        self.alarm_firing = False
+        self.trace: list[str] = []
+
+    def teardown(self) -> None:
+        print("steps:", "; ".join(self.trace))
+
+    # --------------------------------------------------------------------------------------- driving
+
+    def cli(self, *args: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        code = cli.main(list(args), stdout=out, stderr=err)
+        self.last = (code, out.getvalue(), err.getvalue())
+        if args[0] != "status":
+            self.trace.append(f"{' '.join(a for a in args if '/' not in a)} -> {code}")
+        return self.last
+
+    def result(self) -> dict[str, str]:
+        """The result map ``deploy`` printed (``key  value`` lines)."""
+        pairs = (line.split(None, 1) for line in self.last[1].splitlines() if line.strip())
+        return {p[0]: (p[1] if len(p) > 1 else "") for p in pairs}
+
+    def deploy(self, doc: dict[str, Any]) -> int:
+        path = self.workdir / "spec.json"
+        path.write_text(json.dumps(doc))
+        before = self.live_config()
+        targets_before = self.live_targets()
+        code, _, err = self.cli("deploy", "--spec", str(path))
+        if code == 0:
+            old_types = {v["name"]: v["instance_type"] for v in self.doc.get("variants", [])}
+            self.doc = doc
+            self.serving = config_name(NAME, release_id(parse_spec(doc)))
+            self.images = {v["name"]: v["containers"][0]["image"] for v in doc["variants"]}
+            # An instance-type change of an autoscaled variant deregisters it (Terraform re-registers).
+            gone = {
+                v["name"]
+                for v in doc["variants"]
+                if v["name"] in self.autoscaled and old_types.get(v["name"]) != v["instance_type"]
+            }
+            deregistered = json.loads(self.result().get("autoscaling_deregistered") or "[]")
+            assert sorted(f"endpoint/{NAME}/variant/{v}" for v in gone) == sorted(deregistered), self.last
+            self.autoscaled -= gone
+        else:
+            # Refused, failed or rolled back: what served before still serves, autoscaling as it was.
+            assert self.live_config() == before, f"exit {code} but the endpoint moved: {err}"
+            assert self.live_targets() == targets_before, f"exit {code}, autoscaling changed: {err}"
+        return code
+
+    def live_targets(self) -> dict[str, tuple[int, int, list[str]]]:
+        """Scalable targets of the endpoint by variant: (min, max, policy names)."""
+        found = self.autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+        policies = self.autoscaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+        targets = {}
+        for target in found:
+            resource = target["ResourceId"]
+            if not resource.startswith(f"endpoint/{NAME}/variant/"):
+                continue
+            names = sorted(p["PolicyName"] for p in policies if p["ResourceId"] == resource)
+            targets[resource.rsplit("/", 1)[-1]] = (target["MinCapacity"], target["MaxCapacity"], names)
+        return targets
+
+    def live_config(self) -> str:
+        found = self.sm.list_endpoints(NameContains=NAME)["Endpoints"]
+        if not any(e["EndpointName"] == NAME for e in found):
+            return ""
+        return self.sm.describe_endpoint(EndpointName=NAME)["EndpointConfigName"]
+
+    # ----------------------------------------------------------------------------------------- rules
+
+    @initialize(tag=TAGS)
+    def create(self, tag: str) -> None:
+        code = self.deploy(document(NAME, tag))
+        assert code == 0, self.last
+
+    @rule(tag=TAGS)
+    def change_image(self, tag: str) -> None:
+        doc = copy.deepcopy(self.doc)
+        doc["variants"][0]["containers"][0]["image"] = image(tag)
+        code = self.deploy(doc)
+        if self.alarm_firing and image(tag) != self.images["AllTraffic"]:
+            assert code != 0, f"a rollout went through with {ALARM} in ALARM: {self.last}"
+        elif code != 0:
+            raise AssertionError(f"an image change failed: {self.last}")
+
+    @rule(stage=st.sampled_from(["prod", "canary", "shadow"]))
+    def change_environment(self, stage: str) -> None:
+        doc = copy.deepcopy(self.doc)
+        doc["variants"][0]["containers"][0]["environment"] = {"STAGE": stage}
+        code = self.deploy(doc)
+        assert code == 0 or self.alarm_firing, self.last
+
+    @rule(instance_type=st.sampled_from(["ml.m5.large", "ml.m5.xlarge", "ml.c5.large"]))
+    def change_instance_type(self, instance_type: str) -> None:
+        doc = copy.deepcopy(self.doc)
+        doc["variants"][0]["instance_type"] = instance_type
+        code = self.deploy(doc)
+        assert code == 0 or self.alarm_firing, self.last
+
+    @rule(traffic=st.sampled_from(["all_at_once", "canary", "linear"]))
+    def change_traffic(self, traffic: str) -> None:
+        doc = copy.deepcopy(self.doc)
+        deployment = doc["deployment"]
+        deployment["traffic"] = traffic
+        deployment.pop("canary_percent", None)
+        deployment.pop("linear_step_percent", None)
+        if traffic == "canary":
+            deployment["canary_percent"] = 50
+        code = self.deploy(doc)
+        assert code == 0 or self.alarm_firing, self.last
+
+    @rule(team=st.sampled_from(["speech", "ml", "platform"]))
+    def change_tag_value(self, team: str) -> None:
+        # Removing a user tag is issue 7 item 9 (removed tags stay), being fixed: only values change here.
+        doc = copy.deepcopy(self.doc)
+        doc["tags"] = {**doc.get("tags", {}), "team": team}
+        code = self.deploy(doc)
+        assert code == 0 or self.alarm_firing, self.last
+
+    # Left out until the fix lands on main (issue 7 item 2: the live count of a variant without autoscaling
+    # is carried over, the spec's initial_instance_count ignored): instance-count changes.
+
+    @rule(tag=TAGS, weight=st.sampled_from([0.0, 0.5, 1.0, 2.0]))
+    def add_or_remove_variant(self, tag: str, weight: float) -> None:
+        doc = copy.deepcopy(self.doc)
+        if len(doc["variants"]) == 1:
+            second = copy.deepcopy(doc["variants"][0])
+            second.update(name="B", initial_weight=weight)
+            second["containers"][0]["image"] = image(tag)
+            doc["variants"].append(second)
+        else:
+            doc["variants"] = doc["variants"][:1]
+        code = self.deploy(doc)
+        assert code == 0 or self.alarm_firing, self.last
+
+    @rule(weights=st.tuples(st.sampled_from([0.5, 1.0, 3.0]), st.sampled_from([0.0, 1.0, 2.0])))
+    def change_weights(self, weights: tuple[float, float]) -> None:
+        # Weights on an A/B endpoint (issue 7 item 1). A single variant's weight is left out for now: its
+        # change exits 0 but the live DesiredWeight keeps the old value (reported on issue 7).
+        doc = copy.deepcopy(self.doc)
+        if len(doc["variants"]) < 2:
+            return
+        for variant, weight in zip(doc["variants"], weights, strict=False):
+            variant["initial_weight"] = weight
+        code = self.deploy(doc)
+        assert code == 0 or self.alarm_firing, self.last
+
+    @rule(high=st.sampled_from([2, 4]))
+    def register_autoscaling(self, high: int) -> None:
+        """What module.autoscaling does for AllTraffic: a target and a target-tracking policy."""
+        resource = f"endpoint/{NAME}/variant/AllTraffic"
+        dimension = "sagemaker:variant:DesiredInstanceCount"
+        self.autoscaling.register_scalable_target(
+            ServiceNamespace="sagemaker",
+            ResourceId=resource,
+            ScalableDimension=dimension,
+            MinCapacity=1,
+            MaxCapacity=high,
+        )
+        self.autoscaling.put_scaling_policy(
+            PolicyName=f"{NAME}-invocations",
+            ServiceNamespace="sagemaker",
+            ResourceId=resource,
+            ScalableDimension=dimension,
+            PolicyType="TargetTrackingScaling",
+            TargetTrackingScalingPolicyConfiguration={
+                "TargetValue": 100.0,
+                "PredefinedMetricSpecification": {
+                    "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"
+                },
+            },
+        )
+        self.autoscaled.add("AllTraffic")
+        self.trace.append(f"register AllTraffic max {high}")
+        self.wait_in_service()
+
+    @rule()
+    def deregister_autoscaling(self) -> None:
+        if "AllTraffic" not in self.autoscaled:
+            return
+        self.autoscaling.deregister_scalable_target(
+            ServiceNamespace="sagemaker",
+            ResourceId=f"endpoint/{NAME}/variant/AllTraffic",
+            ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+        )
+        self.autoscaled.discard("AllTraffic")
+        self.trace.append("deregister AllTraffic")
+
+    def wait_in_service(self) -> None:
+        waited = 0
+        while self.sm.describe_endpoint(EndpointName=NAME)["EndpointStatus"] != "InService" and waited < 2000:
+            time.sleep(0.01)
+            waited += 1
+
+    @rule(operation=st.sampled_from(["CreateModel", "CreateEndpointConfig", "UpdateEndpoint"]), tag=TAGS)
+    def refused(self, operation: str, tag: str) -> None:
+        doc = copy.deepcopy(self.doc)
+        doc["variants"][0]["containers"][0]["image"] = image(tag)
+        code_name = "AccessDeniedException" if operation == "CreateModel" else "ResourceLimitExceeded"
+        self.server.refuse(
+            "sagemaker", operation, code=code_name, message=f"refused by the test: {operation}"
+        )
+        try:
+            code = self.deploy(doc)
+        finally:
+            self.server.clear_refusals()
+        if (
+            doc["variants"][0]["containers"][0]["image"] != self.images["AllTraffic"]
+            and not self.alarm_firing
+        ):
+            assert code == 4, f"AWS refused {operation}; expected exit 4: {self.last}"
+            assert code_name in self.last[2], self.last
+
+    @rule(firing=st.booleans())
+    def alarm(self, firing: bool) -> None:
+        state = "ALARM" if firing else "OK"
+        self.cloudwatch.set_alarm_state(AlarmName=ALARM, StateValue=state, StateReason="test")
+        self.alarm_firing = firing
+
+    @rule(tag=st.sampled_from(["hotfix-1", "hotfix-2"]))
+    def hotfix(self, tag: str) -> None:
+        before = self.live_config()
+        code, _, _ = self.cli("deploy", NAME, "--image", image(tag), "--variant", "AllTraffic")
+        if code == 0:
+            self.serving = self.live_config()
+            self.images["AllTraffic"] = image(tag)
+        else:
+            assert self.alarm_firing, self.last
+            assert self.live_config() == before
+
+    @rule()
+    def rollback(self) -> None:
+        before = self.live_config()
+        code, _, _ = self.cli("rollback", NAME)
+        if code == 0:
+            self.serving = self.live_config()
+            config = self.sm.describe_endpoint_config(EndpointConfigName=self.serving)
+            self.images = {
+                v["VariantName"]: self.sm.describe_model(ModelName=v["ModelName"])["PrimaryContainer"][
+                    "Image"
+                ]
+                for v in config["ProductionVariants"]
+            }
+        else:
+            assert code in (1, 2), self.last  # nothing to roll back to, or refused by the alarm
+            assert self.live_config() == before
+
+    @rule()
+    def prune(self) -> None:
+        code, _, _ = self.cli("prune", NAME)
+        assert code == 0, self.last
+
+    # ------------------------------------------------------------------------------------ invariants
+
+    def our_configs(self) -> list[str]:
+        names = [
+            c["EndpointConfigName"]
+            for c in self.sm.list_endpoint_configs(MaxResults=100)["EndpointConfigs"]
+            if c["EndpointConfigName"].startswith(f"{NAME}-")
+        ]
+        return names
+
+    def models_of(self, config: str) -> list[str]:
+        described = self.sm.describe_endpoint_config(EndpointConfigName=config)
+        return [v["ModelName"] for v in described["ProductionVariants"]]
+
+    @invariant()
+    def endpoint_serves_the_model(self) -> None:
+        if not self.serving:
+            return
+        live = self.sm.describe_endpoint(EndpointName=NAME)
+        assert live["EndpointStatus"] == "InService", live
+        assert live["EndpointConfigName"] == self.serving, (
+            live["EndpointConfigName"],
+            self.serving,
+            self.last,
+        )
+        config = self.sm.describe_endpoint_config(EndpointConfigName=self.serving)
+        configured = {v["VariantName"]: v for v in config["ProductionVariants"]}
+        served = {v["VariantName"]: v for v in live["ProductionVariants"]}
+        assert set(served) == set(configured) == set(self.images), (served.keys(), self.images)
+        for name, variant in configured.items():
+            model = self.sm.describe_model(ModelName=variant["ModelName"])
+            assert model["PrimaryContainer"]["Image"] == self.images[name]
+            deployed = [d["SpecifiedImage"] for d in served[name]["DeployedImages"]]
+            assert deployed == [self.images[name]], deployed
+        if self.serving != config_name(NAME, release_id(parse_spec(self.doc))):
+            return  # a hotfix or a rollback: the spec is not what serves (status reports drift)
+        for wanted in self.doc["variants"]:
+            variant, live_variant = configured[wanted["name"]], served[wanted["name"]]
+            assert variant["InstanceType"] == wanted["instance_type"]
+            assert live_variant["DesiredWeight"] == wanted.get("initial_weight", 1.0), (
+                live_variant,
+                self.trace,
+            )
+            model = self.sm.describe_model(ModelName=variant["ModelName"])
+            env = model["PrimaryContainer"].get("Environment", {})
+            assert env.get("STAGE") == wanted["containers"][0]["environment"]["STAGE"]
+            count = live_variant["DesiredInstanceCount"]
+            if wanted["name"] in self.autoscaled:
+                low, high, _ = self.live_targets()[wanted["name"]]
+                assert low <= count <= high, (live_variant, self.trace)
+            else:
+                assert count == wanted["initial_instance_count"], (live_variant, self.trace)
+
+    @invariant()
+    def autoscaling_is_as_registered(self) -> None:
+        if not self.serving:
+            return
+        targets = self.live_targets()
+        assert set(targets) == self.autoscaled, (targets, self.autoscaled, self.trace)
+        for _low, _high, policies in targets.values():
+            assert policies == [f"{NAME}-invocations"], (targets, self.trace)
+
+    @invariant()
+    def nothing_outside_retention(self) -> None:
+        if not self.serving:
+            return
+        configs = self.our_configs()
+        keep = self.doc["keep_releases"]
+        # keep_releases newest plus the recorded previous one (protected for rollback).
+        assert len(configs) <= keep + 1, configs
+        assert self.serving in configs
+        wanted = {m for c in configs for m in self.models_of(c)}
+        ours = {
+            m["ModelName"]
+            for m in self.sm.list_models(MaxResults=100)["Models"]
+            if m["ModelName"].startswith(f"{NAME}-")
+        }
+        assert ours <= wanted, f"models without a retained configuration: {sorted(ours - wanted)}"
+        for name in configs:
+            arn = self.sm.describe_endpoint_config(EndpointConfigName=name)["EndpointConfigArn"]
+            tags = {t["Key"] for t in self.sm.list_tags(ResourceArn=arn)["Tags"]}
+            assert TAG_MANAGED_BY in tags
+
+    @invariant()
+    def status_tells_the_truth(self) -> None:
+        if not self.serving:
+            return
+        code, out, _ = self.cli("status", NAME, "--json")
+        assert code == 0
+        status = json.loads(out)
+        assert status["status"] == "InService"
+        assert status["endpoint_config_name"] == self.serving
+        live_variants = self.sm.describe_endpoint(EndpointName=NAME)["ProductionVariants"]
+        by_name = {v["name"]: v for v in status["variants"]}
+        assert set(by_name) == {v["VariantName"] for v in live_variants}
+        for variant in live_variants:
+            reported = by_name[variant["VariantName"]]
+            assert reported["images"] == [d["ResolvedImage"] for d in variant["DeployedImages"]]
+            assert reported["desired_instance_count"] == variant["DesiredInstanceCount"]
+        assert status["last_rollout"] in ("succeeded", "rolled_back", "failed", "refused"), status
+
+
+def test_every_spec_change_converges_or_is_refused(localaws, tmp_path, monkeypatch):
+    print(f"spec state machine seed: {SEED} (replay: SPEC_MACHINE_SEED={SEED})")
+    SpecMachine.server = localaws
+    SpecMachine.workdir = tmp_path
+    monkeypatch.chdir(tmp_path)
+    run_state_machine_as_test(
+        seed(SEED)(SpecMachine),
+        settings=settings(
+            max_examples=int(os.environ.get("SPEC_MACHINE_EXAMPLES", "2")),
+            stateful_step_count=8,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            print_blob=True,
+        ),
+    )
