@@ -37,7 +37,9 @@ def variant(described: dict) -> dict:
     return described["ProductionVariants"][0]
 
 
-def test_weights_and_capacities_update_goes_through_updating(sm):
+def test_weights_and_capacities_update_goes_through_updating(sm, localaws):
+    # 3 s of real time in Updating: long enough for the second call to land there on a loaded machine.
+    localaws.configure(weights_seconds=3000)
     kit.release(sm, "v1", count=1)
     kit.in_service(sm, "ep", "v1")
     sm.update_endpoint_weights_and_capacities(
