@@ -29,10 +29,9 @@ module "endpoint" {
   }]
 
   deployment = {
-    strategy = "blue_green"
-    traffic  = each.value.canary ? "canary" : "all_at_once"
-    # One instance of the new fleet takes the canary share (SageMaker allows at most 50 %).
-    canary_percent           = ceil(100 / each.value.min_instances)
+    strategy                 = "blue_green"
+    traffic                  = each.value.canary ? "canary" : "all_at_once"
+    canary_percent           = 10
     wait_interval_seconds    = var.wait_interval_seconds
     termination_wait_seconds = var.termination_wait_seconds
   }

@@ -5,7 +5,7 @@ variable "region" {
 }
 
 variable "endpoints" {
-  description = "Endpoints by name. `max_instances` above `min_instances` turns autoscaling on; `canary` rolls out to one instance of the new fleet first (`ceil(100 / min_instances)` percent), so it needs `min_instances` of at least 2."
+  description = "Endpoints by name. `max_instances` above `min_instances` turns autoscaling on; `canary` rolls out 10% first."
   type = map(object({
     image                           = string
     model_data_url                  = optional(string)
@@ -20,11 +20,6 @@ variable "endpoints" {
   validation {
     condition     = length(var.endpoints) >= 1
     error_message = "Give at least one endpoint."
-  }
-
-  validation {
-    condition     = alltrue([for e in values(var.endpoints) : !e.canary || e.min_instances >= 2])
-    error_message = "An endpoint with canary = true needs min_instances >= 2: a canary is one instance, at most half of the new fleet."
   }
 }
 

@@ -329,8 +329,8 @@ def many_endpoints(c: Clients) -> Example:
                     "image": fraud,
                     "model_data_url": model,
                     "instance_type": "ml.m5.xlarge",
-                    "min_instances": 2,
-                    "max_instances": 4,
+                    "min_instances": 1,
+                    "max_instances": 3,
                     "canary": True,
                 },
                 "churn-prediction": {"image": churn, "model_data_url": model, "instance_type": "ml.m5.large"},
@@ -342,8 +342,7 @@ def many_endpoints(c: Clients) -> Example:
         endpoints=("fraud-scoring", "churn-prediction"),
         variables=variables,
         traffic="CANARY",  # of fraud-scoring; churn-prediction is all at once (checked in the walk)
-        scaled={"fraud-scoring": Scaled(2, 4, "SageMakerVariantInvocationsPerInstance")},
-        canary_percent=50,  # one instance of two
+        scaled={"fraud-scoring": Scaled(1, 3, "SageMakerVariantInvocationsPerInstance")},
         alarm_endpoint="fraud-scoring",
     )
 
