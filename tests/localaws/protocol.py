@@ -7,6 +7,7 @@ the service's botocore model (REST protocols such as S3).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -44,6 +45,7 @@ class RequestInfo:
     params: dict[str, Any] = field(default_factory=dict)
     target: str = ""
     body: bytes = b""
+    user_agent: str = ""  # the caller (Terraform, the deployer, a test), for the IAM replay proof
 
     @property
     def write(self) -> bool:
@@ -55,6 +57,7 @@ class RequestInfo:
             "operation": self.operation,
             "params": self.params,
             "write": self.write,
+            "user_agent": self.user_agent,
         }
 
 
@@ -78,6 +81,12 @@ def credential_scope(environ: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def classify(environ: dict[str, Any], body: bytes) -> RequestInfo:
+    """The request in AWS terms, with the caller's User-Agent."""
+    info = _classify(environ, body)
+    return dataclasses.replace(info, user_agent=environ.get("HTTP_USER_AGENT", ""))
+
+
+def _classify(environ: dict[str, Any], body: bytes) -> RequestInfo:
     access_key, region, signing = credential_scope(environ)
     target = environ.get("HTTP_X_AMZ_TARGET", "")
     method = environ.get("REQUEST_METHOD", "GET").upper()
