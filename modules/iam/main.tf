@@ -20,6 +20,9 @@ locals {
   # No key, no key statement (never a key/* fallback).
   key_arns = var.kms_key_arns
   has_key  = length(var.kms_key_arns) > 0
+  # The deployer's endpoint tag on every model and configuration it creates (deployer/release.py TAG_ENDPOINT)
+  # and on the module's KMS key.
+  endpoint_tag = "sagemaker-rollout:endpoint"
 }
 
 ################################################################################
@@ -359,10 +362,23 @@ data "aws_iam_policy_document" "ci_apply" {
     sid = "SageMakerDeploy"
     actions = [
       "sagemaker:AddTags", "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig", "sagemaker:CreateModel",
-      "sagemaker:DeleteEndpoint", "sagemaker:DeleteEndpointConfig", "sagemaker:DeleteModel", "sagemaker:DeleteTags",
-      "sagemaker:UpdateEndpoint",
+      "sagemaker:DeleteEndpoint", "sagemaker:DeleteTags", "sagemaker:UpdateEndpoint",
     ]
     resources = [local.endpoint_arn, local.config_arns, local.model_arns]
+  }
+
+  statement {
+    # The name pattern <name>-* also matches the releases of an endpoint named <name>-large: deletes need the
+    # deployer's endpoint tag (deployer/release.py resource_tags) on the configuration or model.
+    sid       = "SageMakerDeleteReleases"
+    actions   = ["sagemaker:DeleteEndpointConfig", "sagemaker:DeleteModel"]
+    resources = [local.config_arns, local.model_arns]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/${local.endpoint_tag}"
+      values   = [var.endpoint_name]
+    }
   }
 
   statement {
@@ -524,10 +540,19 @@ data "aws_iam_policy_document" "ci_apply" {
     for_each = var.manages_kms_key ? [1] : []
 
     content {
-      # CreateKey has no resource-level permissions (KMS service authorization reference).
+      # CreateKey has no resource-level permissions, and tagging a key as it is created needs kms:TagResource
+      # on "*" too (KMS service authorization reference; developer guide "Permissions for tags"). Both only
+      # with the endpoint tag the module puts on its key, so the role creates and tags only keys of this
+      # endpoint.
       sid       = "KeyCreate"
-      actions   = ["kms:CreateKey"]
+      actions   = ["kms:CreateKey", "kms:TagResource"]
       resources = ["*"]
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:RequestTag/${local.endpoint_tag}"
+        values   = [var.endpoint_name]
+      }
     }
   }
 

@@ -44,6 +44,25 @@ OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
 # (STS API reference, GetCallerIdentity).
 UNAUTHORIZED_OPERATIONS = {("sts", "GetCallerIdentity")}
 
+# Creating with tags also needs the tagging action (action, on "*" rather than the new resource):
+# KMS developer guide "Permissions for tags" (kms:TagResource with CreateKey, the key not existing yet);
+# IAM user guide "Permissions required for tagging" (iam:TagRole/TagPolicy); SageMaker developer guide
+# "Tag on create" (sagemaker:AddTags); CloudWatch API reference PutMetricAlarm (Tags: cloudwatch:TagResource);
+# SNS developer guide "Tagging" (sns:TagResource); CloudWatch Logs API reference CreateLogGroup
+# (logs:TagResource); Application Auto Scaling API reference RegisterScalableTarget (Tags: TagResource).
+TAG_ON_CREATE: dict[tuple[str, str], tuple[str, bool]] = {
+    ("kms", "CreateKey"): ("kms:TagResource", True),
+    ("iam", "CreateRole"): ("iam:TagRole", False),
+    ("iam", "CreatePolicy"): ("iam:TagPolicy", False),
+    ("sagemaker", "CreateModel"): ("sagemaker:AddTags", False),
+    ("sagemaker", "CreateEndpointConfig"): ("sagemaker:AddTags", False),
+    ("sagemaker", "CreateEndpoint"): ("sagemaker:AddTags", False),
+    ("cloudwatch", "PutMetricAlarm"): ("cloudwatch:TagResource", False),
+    ("sns", "CreateTopic"): ("sns:TagResource", False),
+    ("logs", "CreateLogGroup"): ("logs:TagResource", False),
+    ("application-autoscaling", "RegisterScalableTarget"): ("application-autoscaling:TagResource", True),
+}
+
 # Placeholder of an ARN format -> the call parameters that fill it (besides a parameter of the same name).
 PLACEHOLDER_PARAMS: dict[str, tuple[str, ...]] = {
     "BucketName": ("Bucket",),
@@ -198,22 +217,66 @@ def _values_all(params: Mapping[str, Any], names: tuple[str, ...]) -> Iterator[s
 
 
 def requests_for(
-    call: Mapping[str, Any], account: Account, aliases: Mapping[str, str] | None = None
+    call: Mapping[str, Any],
+    account: Account,
+    aliases: Mapping[str, str] | None = None,
+    resource_tags: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[Request]:
     """Every authorization AWS makes for one logged call (the action on each resource, and implied ones).
 
-    ``aliases``: alias name -> key id, from the CreateAlias calls before this one.
+    ``aliases``: alias name -> key id, from the CreateAlias calls before this one. ``resource_tags``: ARN ->
+    tags, from the calls before this one that tagged it (``aws:ResourceTag``); the call's own tags are
+    ``aws:RequestTag``.
     """
     service, operation, params = call["service"], call["operation"], call.get("params") or {}
+    tags = dict(call.get("tags") or {})
     if service == "kms" and operation in ("CreateAlias", "DeleteAlias", "UpdateAlias"):
-        return _alias_requests(operation, params, account, aliases or {})
-    found = [
-        Request(action, resource)
+        found = _alias_requests(operation, params, account, aliases or {})
+    else:
+        found = [
+            Request(action, resource)
+            for action in actions_for(service, operation)
+            for resource in resources_for(action, params, account)
+        ]
+        tagging = TAG_ON_CREATE.get((service, operation))
+        if tags and tagging:
+            action, on_star = tagging
+            own = sorted({r.resource for r in found})
+            found.extend(Request(action, resource) for resource in (["*"] if on_star else own))
+        found.extend(implied(service, operation, params, account))
+    request_context = tuple(sorted((f"aws:RequestTag/{k}", v) for k, v in tags.items()))
+    known = resource_tags or {}
+    return [
+        Request(
+            r.action,
+            r.resource,
+            tuple(
+                sorted(
+                    {
+                        *r.context,
+                        *request_context,
+                        *((f"aws:ResourceTag/{k}", v) for k, v in known.get(r.resource, {}).items()),
+                    }
+                )
+            ),
+        )
+        for r in found
+    ]
+
+
+def tagged_resources(call: Mapping[str, Any], account: Account) -> list[str]:
+    """The ARNs a call with tags creates or tags (so later calls on them carry ``aws:ResourceTag``)."""
+    if not call.get("tags"):
+        return []
+    service, operation, params = call["service"], call["operation"], call.get("params") or {}
+    if (service, operation) not in TAG_ON_CREATE and not operation.startswith(("Tag", "AddTags")):
+        return []
+    return [
+        resource
         for action in actions_for(service, operation)
         for resource in resources_for(action, params, account)
+        if resource != "*"
     ]
-    found.extend(implied(service, operation, params, account))
-    return found
 
 
 def implied(service: str, operation: str, params: Mapping[str, Any], account: Account) -> list[Request]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tests.iamproof.actions import Account, Request, requests_for
+from tests.iamproof.actions import Account, Request, requests_for, tagged_resources
 from tests.iamproof.recorder import Window
 
 # User-Agent marks of the callers that run with the CI role's credentials.
@@ -103,13 +103,14 @@ def prove(
     denials: dict[Denial, None] = {}
     decided: dict[tuple[str, Request], bool] = {}
     aliases: dict[str, str] = {}
+    resource_tags: dict[str, dict[str, str]] = {}
     for window in windows:
         for call in window.calls:
             caller = caller_of(str(call.get("user_agent", "")))
             if caller is None:
                 continue
             params = call.get("params") or {}
-            for request in requests_for(call, account, aliases):
+            for request in requests_for(call, account, aliases, resource_tags):
                 key = (window.policy, request)
                 if key not in decided:
                     decided[key] = allowed(principals[window.policy], request)
@@ -125,6 +126,8 @@ def prove(
                         request.resource,
                     )
                     denials.setdefault(denial)
+            for arn in tagged_resources(call, account):
+                resource_tags.setdefault(arn, {}).update(call.get("tags") or {})
             if call["service"] == "kms" and call["operation"] == "CreateAlias" and params.get("TargetKeyId"):
                 aliases[str(params["AliasName"])] = str(params["TargetKeyId"])
     return Proof({k: frozenset(v) for k, v in proven.items()}, tuple(denials))

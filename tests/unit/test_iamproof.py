@@ -145,3 +145,44 @@ def test_ci_policies_are_read_from_every_iam_module_in_the_state() -> None:
     }
     found = ci_policies(state)
     assert (len(found[PLAN]), len(found[APPLY])) == (2, 2)
+
+
+def test_creating_with_tags_needs_the_tagging_action_and_the_tags_become_resource_tags() -> None:
+    tagged = {"sagemaker-rollout:endpoint": "whisper"}
+    key = dict(call("kms", "CreateKey"), tags=tagged)
+    assert {(r.action, r.resource) for r in requests_for(key, ACCOUNT)} == {
+        ("kms:CreateKey", "*"),
+        ("kms:TagResource", "*"),
+    }
+    create_policy = document(
+        allow(
+            ["kms:CreateKey", "kms:TagResource"],
+            ["*"],
+            Condition={"StringEquals": {"aws:RequestTag/sagemaker-rollout:endpoint": "whisper"}},
+        ),
+        allow(
+            ["sagemaker:DeleteModel"],
+            [f"{SM}:model/whisper-*"],
+            Condition={"StringEquals": {"aws:ResourceTag/sagemaker-rollout:endpoint": "whisper"}},
+        ),
+        allow(["sagemaker:CreateModel", "sagemaker:AddTags"], [f"{SM}:model/whisper-*"]),
+    )
+    policies = {APPLY: [create_policy]}
+    assert prove([Window("apply", APPLY, (key,))], policies, ACCOUNT).denials == ()
+    untagged = call("kms", "CreateKey")
+    (denial,) = prove([Window("apply", APPLY, (untagged,))], policies, ACCOUNT).denials
+    assert denial.action == "kms:CreateKey"
+    # the deployer's own model is deleted; another endpoint's model under the same prefix is not
+    ours = dict(call("sagemaker", "CreateModel", DEPLOYER, ModelName="whisper-abc-m0"), tags=tagged)
+    theirs = dict(
+        call("sagemaker", "CreateModel", DEPLOYER, ModelName="whisper-large-abc-m0"),
+        tags={"sagemaker-rollout:endpoint": "whisper-large"},
+    )
+    deletes = (
+        call("sagemaker", "DeleteModel", DEPLOYER, ModelName="whisper-abc-m0"),
+        call("sagemaker", "DeleteModel", DEPLOYER, ModelName="whisper-large-abc-m0"),
+    )
+    proof = prove([Window("apply", APPLY, (ours, theirs, *deletes))], policies, ACCOUNT)
+    assert [(d.action, d.resource) for d in proof.denials] == [
+        ("sagemaker:DeleteModel", f"{SM}:model/whisper-large-abc-m0")
+    ]
