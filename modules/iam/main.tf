@@ -204,6 +204,43 @@ data "aws_iam_policy_document" "invoke" {
   }
 }
 
+data "aws_iam_policy_document" "invoke_async" {
+  # An asynchronous endpoint's client uploads its input and reads the output or failure SageMaker writes
+  # (SageMaker developer guide, "Asynchronous inference": InvokeEndpointAsync takes an S3 InputLocation).
+  source_policy_documents = [data.aws_iam_policy_document.invoke.json]
+
+  dynamic "statement" {
+    for_each = length(var.s3_read_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "UploadAsyncInput"
+      actions   = ["s3:PutObject"]
+      resources = var.s3_read_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.s3_write_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "ReadAsyncResults"
+      actions   = ["s3:GetObject"]
+      resources = var.s3_write_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.s3_read_arns) + length(var.s3_write_arns) > 0 && local.has_key ? [1] : []
+
+    content {
+      # The bucket's objects are encrypted with the endpoint's key: uploading needs a data key, reading Decrypt.
+      sid       = "UseKeyForAsyncObjects"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = local.key_arns
+    }
+  }
+}
+
 resource "aws_iam_policy" "invoke" {
   count = var.create_invoke_policy ? 1 : 0
 
@@ -212,7 +249,7 @@ resource "aws_iam_policy" "invoke" {
   # iam:CreatePolicyVersion (which would let it rewrite any version of the policy it can reach).
   name_prefix = "${local.invoke_name}-"
   description = "Invoke SageMaker endpoint ${var.endpoint_name} in ${var.region}"
-  policy      = data.aws_iam_policy_document.invoke.json
+  policy      = data.aws_iam_policy_document.invoke_async.json
 
   tags = var.tags
 
@@ -361,10 +398,24 @@ data "aws_iam_policy_document" "ci_apply" {
   statement {
     sid = "SageMakerDeploy"
     actions = [
-      "sagemaker:AddTags", "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig", "sagemaker:CreateModel",
-      "sagemaker:DeleteEndpoint", "sagemaker:DeleteTags", "sagemaker:UpdateEndpoint",
+      "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig", "sagemaker:CreateModel", "sagemaker:DeleteEndpoint",
+      "sagemaker:UpdateEndpoint",
     ]
     resources = [local.endpoint_arn, local.config_arns, local.model_arns]
+  }
+
+  statement {
+    # Tags only on this endpoint's resources or untagged new ones: the role cannot put this endpoint's tag on
+    # a release of <name>-large (which would let SageMakerDeleteReleases delete it).
+    sid       = "SageMakerTags"
+    actions   = ["sagemaker:AddTags", "sagemaker:DeleteTags"]
+    resources = [local.endpoint_arn, local.config_arns, local.model_arns]
+
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:ResourceTag/${local.endpoint_tag}"
+      values   = [var.endpoint_name]
+    }
   }
 
   statement {

@@ -186,3 +186,36 @@ def test_creating_with_tags_needs_the_tagging_action_and_the_tags_become_resourc
     assert [(d.action, d.resource) for d in proof.denials] == [
         ("sagemaker:DeleteModel", f"{SM}:model/whisper-large-abc-m0")
     ]
+
+
+def test_tags_go_only_on_untagged_resources_or_this_endpoints() -> None:
+    policies = {
+        APPLY: [
+            document(
+                allow(
+                    ["sagemaker:AddTags"],
+                    [f"{SM}:endpoint-config/whisper-*"],
+                    Condition={
+                        "StringEqualsIfExists": {"aws:ResourceTag/sagemaker-rollout:endpoint": "whisper"}
+                    },
+                ),
+                allow(["sagemaker:CreateEndpointConfig"], [f"{SM}:endpoint-config/whisper-*"]),
+            )
+        ]
+    }
+
+    def create(name: str, endpoint: str) -> dict[str, Any]:
+        made = call("sagemaker", "CreateEndpointConfig", DEPLOYER, EndpointConfigName=name)
+        return dict(made, tags={"sagemaker-rollout:endpoint": endpoint})
+
+    def tag(name: str) -> dict[str, Any]:
+        made = call("sagemaker", "AddTags", DEPLOYER, ResourceArn=f"{SM}:endpoint-config/{name}")
+        return dict(made, tags={"sagemaker-rollout:endpoint": "whisper"})
+
+    calls = (create("whisper-a", "whisper"), create("whisper-large-a", "whisper-large"))
+    calls += (tag("whisper-a"), tag("whisper-large-a"))
+    proof = prove([Window("apply", APPLY, calls)], policies, ACCOUNT)
+    # creating either is allowed (no tag yet); tagging the other endpoint's release is not
+    assert [(d.operation, d.resource) for d in proof.denials] == [
+        ("AddTags", f"{SM}:endpoint-config/whisper-large-a")
+    ]
