@@ -28,6 +28,19 @@ resource "terraform_data" "endpoint" {
     )
     command = self.input.name
   }
+
+  # Destroyed in reverse: the endpoint (and its releases) go before everything it uses. Deleting the role, key or
+  # log group first would leave a serving endpoint that can no longer pull, decrypt or log, and a bucket or topic
+  # deleted under an asynchronous endpoint loses its outputs (README "Destroy").
+  depends_on = [
+    module.iam,
+    aws_kms_key.this,
+    aws_kms_alias.this,
+    aws_cloudwatch_log_group.this,
+    module.storage,
+    module.notifications,
+    module.alarms,
+  ]
 }
 
 # Its id is the rollout id: replaced whenever the desired state (or the deployer) changes, which makes the id
