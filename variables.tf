@@ -2,6 +2,12 @@
 # Endpoint
 ################################################################################
 
+variable "create" {
+  description = "Create the endpoint and everything around it. `false` destroys them in a normal apply (the endpoint through the destroy-time provisioner): to remove the module, set `create = false`, apply, then remove the block (removing the block first orphans the endpoint)."
+  type        = bool
+  default     = true
+}
+
 variable "name" {
   description = "Name of the SageMaker endpoint. Also the prefix of every resource the module creates (role, bucket, topics, alarms, log group)."
   type        = string

@@ -136,12 +136,48 @@ def test_the_destroy_graph_deletes_the_endpoint_first(stack: TerraformRunner, pl
     )
 
 
+# --- item 10: outputs known at plan -----------------------------------------------------------------
+
+
+def test_name_arn_and_variants_are_known_while_the_deployer_result_is_not(plan: dict[str, Any]) -> None:
+    outputs = plan["output_changes"]
+    # The deployer's result is unknown (deferred to apply): the live-state output shows it.
+    assert outputs["endpoint_config_name"]["after_unknown"] is True
+    for name in ("endpoint_name", "endpoint_arn", "variant_names"):
+        assert outputs[name]["after_unknown"] is False, name
+    values = plan["planned_values"]["outputs"]
+    assert values["endpoint_name"]["value"] == "lifecycle-endpoint"
+    assert (
+        values["endpoint_arn"]["value"]
+        == "arn:aws:sagemaker:us-east-1:123456789012:endpoint/lifecycle-endpoint"
+    )
+    assert values["variant_names"]["value"] == ["V0", "V1", "V2"]
+
+
+# --- item 9: the create toggle ----------------------------------------------------------------------
+
+
+def test_create_false_plans_nothing_and_says_how_to_remove_the_module(stack: TerraformRunner) -> None:
+    variables = {"variants": [variant("V", "ml.g5.xlarge")], "async_inference": ASYNC, "create": False}
+    done = stack.plan(variables, "-json", detailed_exitcode=False)
+    creates = [
+        m["change"]["resource"]["addr"]
+        for m in map(json.loads, filter(None, done.stdout.splitlines()))
+        if m.get("type") == "planned_change" and m["change"]["action"] != "read"
+    ]
+    assert creates == []
+    warnings = [d for d in diagnostics(done) if d["severity"] == "warning"]
+    assert any("Remove the module block only after that apply" in d.get("detail", "") for d in warnings), (
+        warnings
+    )
+
+
 # --- item 13: inputs behave as documented -----------------------------------------------------------
 
 
 def test_hyphenated_instance_families_are_accepted(plan: dict[str, Any]) -> None:
     spec = next(
-        r for r in plan["resource_changes"] if r["address"] == "module.endpoint.terraform_data.rollout"
+        r for r in plan["resource_changes"] if r["address"] == "module.endpoint.terraform_data.rollout[0]"
     )
     assert spec["change"]["actions"] == ["create"]
 

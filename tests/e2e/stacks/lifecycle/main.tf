@@ -1,5 +1,6 @@
-# The root module planned (never applied) by tests/e2e/test_lifecycle_plan.py: destroy order, outputs known at
-# plan, input validation and image pinning are read from `terraform plan -out` + `terraform show -json`.
+# The root module as tests/e2e/test_lifecycle_plan.py plans it (destroy order, outputs known at plan, input
+# validation, image pinning: `terraform plan -out` + `terraform show -json`) and tests/e2e/test_lifecycle_apply.py
+# applies it (create = false, destroy from another interpreter path).
 terraform {
   required_version = ">= 1.5"
 
@@ -13,6 +14,34 @@ terraform {
 
 provider "aws" {
   region = "us-east-1"
+
+  default_tags {
+    tags = var.default_tags
+  }
+}
+
+variable "name" {
+  description = "Passed to the module's name."
+  type        = string
+  default     = "lifecycle-endpoint"
+}
+
+variable "create" {
+  description = "Passed to the module's create."
+  type        = bool
+  default     = true
+}
+
+variable "python_executable" {
+  description = "Passed to the module's python_executable."
+  type        = string
+  default     = "python3"
+}
+
+variable "default_tags" {
+  description = "The provider's default_tags."
+  type        = map(string)
+  default     = {}
 }
 
 variable "variants" {
@@ -29,7 +58,9 @@ variable "async_inference" {
 module "endpoint" {
   source = "../../../../"
 
-  name                        = "lifecycle-endpoint"
+  name                        = var.name
+  create                      = var.create
+  python_executable           = var.python_executable
   variants                    = var.variants
   async_inference             = var.async_inference
   create_kms_key              = true
