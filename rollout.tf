@@ -31,15 +31,23 @@ resource "terraform_data" "endpoint" {
 }
 
 # Its id is the rollout id: replaced whenever the desired state (or the deployer) changes, which makes the id
-# unknown at plan time and so defers the deployer's read to apply. A rollout id the deployer has not acted on
-# means "roll out"; one it has acted on means "read only" (plan, refresh, a failed rollout not retried).
+# unknown at plan time and so defers the deployer's read to apply. Its input keeps the plantimestamp() of the
+# plan that created it (ignore_changes: later plans do not touch it; a replacement takes the new plan's). The
+# deployer rolls out only when that equals the reading plan's plantimestamp(), i.e. in the apply of that plan;
+# every later plan or refresh reads only, even when that apply stopped before recording anything (AWS refused
+# its first write, or it was killed): such a rollout reads "interrupted" and is retried with
+# terraform apply -replace=module.<name>.terraform_data.rollout (docs/aws-behaviour.md).
 resource "terraform_data" "rollout" {
   triggers_replace = {
     spec     = sha256(jsonencode(local.spec))
     deployer = local.deployer_hash
   }
 
+  input = plantimestamp()
+
   lifecycle {
+    ignore_changes = [input]
+
     precondition {
       condition     = var.create_execution_role || var.execution_role_arn != null
       error_message = "Give execution_role_arn when create_execution_role is false."
@@ -98,6 +106,9 @@ data "external" "deployer" {
     assume_role_arn = var.deployer_assume_role_arn
     # Its own key: the reads never use the write role above.
     plan_assume_role_arn = var.plan_assume_role_arn
+    # Plan or apply (see terraform_data.rollout): null (dropped) for a rollout created before this input.
+    rollout_planned_at = terraform_data.rollout.output
+    plan_time          = plantimestamp()
   }
 }
 
@@ -109,7 +120,7 @@ check "endpoint_rollout" {
 
   assert {
     condition     = !contains(["failed", "refused", "interrupted", "timed_out", "rolled_back"], data.external.deployer.result.last_rollout)
-    error_message = "The last rollout of SageMaker endpoint ${var.name} ${replace(data.external.deployer.result.last_rollout, "_", " ")}: ${data.external.deployer.result.last_rollout_reason}. It still serves ${data.external.deployer.result.endpoint_config_name}; it is not retried until the desired state changes."
+    error_message = "The last rollout of SageMaker endpoint ${var.name} ${replace(data.external.deployer.result.last_rollout, "_", " ")}: ${data.external.deployer.result.last_rollout_reason}. ${data.external.deployer.result.endpoint_config_name == "" ? "The endpoint does not exist" : "It still serves ${data.external.deployer.result.endpoint_config_name}"}; a plan never retries it: run terraform apply -replace=module.<name>.terraform_data.rollout (this module's address) or change the desired state."
   }
 }
 
