@@ -98,6 +98,8 @@ data "external" "deployer" {
     assume_role_arn = var.deployer_assume_role_arn
     # Its own key: the reads never use the write role above.
     plan_assume_role_arn = var.plan_assume_role_arn
+    # Absolute: the program runs in the module's directory, and must never write there.
+    log_dir = local.deployer_log_dir
   }
 }
 
