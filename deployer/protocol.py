@@ -200,6 +200,7 @@ def run_external(
             )
         text = render_result(result)
     except DeployerError as error:
+        _outcome(progress, str(error))
         _error_line(stderr, str(error))
         _timeline(stderr, progress)
         return error.exit_code
@@ -212,10 +213,26 @@ def run_external(
         _error_line(stderr, f"deployer internal error: {type(error).__name__}: {error}")
         _timeline(stderr, progress)
         return INTERNAL_ERROR_EXIT
+    _outcome(progress, _success_line(result))
     _timeline(stderr, progress)
     stdout.write(text + "\n")
     stdout.flush()
     return 0
+
+
+def _success_line(result: Mapping[str, Any]) -> str:
+    outcome = str(result.get("last_rollout") or "succeeded").replace("_", " ")
+    return (
+        f"{outcome}: {result.get('endpoint_name', '')}: serves {result.get('endpoint_config_name', '')} "
+        f"(release {result.get('release', '')}, {result.get('action', 'read')})"
+    )
+
+
+def _outcome(progress: Progress | None, verdict: str) -> None:
+    """The run's last log line, ``outcome: <verdict>``, when it did something (a plan-time read that had
+    nothing to say still writes no file); CI summaries read it (examples/github-actions)."""
+    if progress is not None and progress.timeline:
+        progress.info(f"outcome: {' '.join(verdict.split())}")
 
 
 # The timeline after a verdict is capped: a two-hour rollout polls many times; the log file has it all.

@@ -66,6 +66,10 @@ def test_a_rolled_back_rollout_reports_the_verdict_first_and_logs_outside_the_mo
     assert lines[2] == "timeline (UTC):"
     assert any("updating to" in line for line in lines[3:]), failed.stderr
     assert "updating to" in second.read_text()
+    assert second.read_text().splitlines()[-1].endswith(f"Z outcome: {verdict}")
+    created = next(p for p in logs if p.name.endswith("rollout-1.log")).read_text().splitlines()[-1]
+    release = serving.removeprefix("whisper-")
+    assert created.endswith(f"Z outcome: succeeded: whisper: serves {serving} (release {release}, created)")
     assert list(module_dir.iterdir()) == []  # the module's source tree stays untouched
     assert not (ROOT / ".deployer").exists()
 

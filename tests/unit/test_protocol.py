@@ -303,7 +303,8 @@ def test_a_failure_prints_the_verdict_first_then_the_timeline_and_logs_to_the_ch
     assert lines[1] == f"log: {log}"
     assert lines[2] == "timeline (UTC):"
     assert lines[3].endswith("Z whisper: updating to whisper-new") and "baking" in lines[4]
-    assert log.read_text().count("\n") == 2
+    logged = log.read_text().splitlines()
+    assert len(logged) == 3 and logged[-1].endswith(f"Z outcome: {verdict}")
 
 
 def test_no_log_dir_means_no_file_anywhere(tmp_path, monkeypatch):
