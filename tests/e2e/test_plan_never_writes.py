@@ -78,7 +78,8 @@ def test_a_plan_after_refused_creates_writes_nothing_and_the_replace_retries(loc
 
     text = quiet_plan(tf, localaws, variables)
     assert "Warning" in text, text[-3000:]
-    assert "refused: AWS refused CreateEndpointConfig: ResourceLimitExceeded: quota of 0" in text, text[-3000:]
+    refused = "refused: AWS refused CreateEndpointConfig: ResourceLimitExceeded: quota of 0"
+    assert refused in text, text[-3000:]
     assert "-replace=" in text, text[-3000:]
     assert c.sagemaker.list_endpoints()["Endpoints"] == []
 
