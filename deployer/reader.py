@@ -158,7 +158,7 @@ def trace_outcome(trace: EndpointState) -> tuple[str, str]:
 
 RETRY = (
     "a plan never retries a rollout: retry it with "
-    "terraform apply -replace=module.<name>.terraform_data.rollout (or change the desired state)"
+    "terraform apply -replace='module.<name>.terraform_data.rollout[0]' (or change the desired state)"
 )
 
 

@@ -18,7 +18,7 @@ from tests.e2e.test_examples import EXAMPLES, FAST, common
 pytestmark = pytest.mark.e2e
 
 ENDPOINT = "byoc-serverless"
-ROLLOUT = "module.byoc.terraform_data.rollout"
+ROLLOUT = "module.byoc.terraform_data.rollout[0]"
 WRITES = ("Create", "Update", "Delete", "Tag", "Untag", "Add", "Put", "Register", "Deregister")
 
 
@@ -64,7 +64,7 @@ def test_a_plan_after_refused_creates_writes_nothing_and_the_replace_retries(loc
     text = quiet_plan(tf, localaws, variables)
     assert "Warning" in text and "interrupted" in text, text[-3000:]
     assert "stopped before it recorded anything" in text, text[-3000:]
-    assert "terraform apply -replace=module.<name>.terraform_data.rollout" in text, text[-3000:]
+    assert "terraform apply -replace='module.<name>.terraform_data.rollout[0]'" in text, text[-3000:]
     assert c.sagemaker.list_endpoints()["Endpoints"] == []
 
     # 2. The retry, with CreateEndpointConfig refused after CreateModel succeeded (a quota).

@@ -85,7 +85,7 @@ def test_refused_first_create_then_plan_writes_nothing_and_says_how_to_retry(loc
     assert read["last_rollout"] == "interrupted"
     assert read["action"] == "deferred" and read["drift"] == "true" and read["status"] == ""
     assert "rollout-1" in read["last_rollout_reason"]
-    assert "terraform apply -replace=module.<name>.terraform_data.rollout" in read["last_rollout_reason"]
+    assert "terraform apply -replace='module.<name>.terraform_data.rollout[0]'" in read["last_rollout_reason"]
     no_endpoint_resources(localaws)
 
 
