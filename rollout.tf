@@ -20,6 +20,11 @@ resource "terraform_data" "endpoint" {
     python          = var.python_executable
     working_dir     = path.module
     assume_role_arn = var.deployer_assume_role_arn
+    # Destroy order (below) for the bucket by reference rather than depends_on = [module.storage]: the bucket (with
+    # its encryption, public access block and policy) outlives the endpoint, but an apply does not wait for the
+    # bucket's lifecycle configuration, which the AWS provider polls for at least 55 s (10 s, then 10 equal reads
+    # 5 s apart) before it counts as created.
+    bucket = try(module.storage[0].bucket_name, null)
   }
 
   # No interpreter path frozen in state is required: a later destroy may run on another machine (a CI runner's
@@ -54,7 +59,6 @@ resource "terraform_data" "endpoint" {
     aws_kms_key.this,
     aws_kms_alias.this,
     aws_cloudwatch_log_group.this,
-    module.storage,
     module.notifications,
     module.alarms,
   ]
@@ -143,6 +147,8 @@ data "external" "deployer" {
     # Plan or apply (see terraform_data.rollout): null (dropped) for a rollout created before this input.
     rollout_planned_at = terraform_data.rollout[0].output
     plan_time          = plantimestamp()
+    # Absolute: the program runs in the module's directory, and must never write there.
+    log_dir = local.deployer_log_dir
   }
 }
 
