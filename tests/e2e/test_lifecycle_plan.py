@@ -172,6 +172,100 @@ def test_create_false_plans_nothing_and_says_how_to_remove_the_module(stack: Ter
     )
 
 
+# --- item 12: one-way or unsupported changes refused at plan ----------------------------------------
+
+
+def serverless(name: str = "V") -> dict[str, Any]:
+    v = variant(name, "unused")
+    del v["instance_type"], v["initial_instance_count"]
+    return {**v, "serverless": {"memory_size_mb": 2048, "max_concurrency": 5}}
+
+
+def containers(v: dict[str, Any], n: int) -> dict[str, Any]:
+    return {**v, "containers": v["containers"] * n, "inference_execution_mode": "Serial"}
+
+
+@pytest.mark.parametrize(
+    ("variables", "reason"),
+    [
+        (
+            {"variants": [containers(variant("V", "ml.g5.xlarge"), 2)]},
+            "Multi-container models do not run on GPU",
+        ),
+        ({"variants": [containers(serverless(), 2)]}, "A serverless variant runs one container"),
+        (
+            {"variants": [containers(variant("V", "ml.m5.large"), 2)], "async_inference": ASYNC},
+            "asynchronous inference does not support multi-container models",
+        ),
+    ],
+    ids=["multi-container-on-gpu", "serverless-multi-container", "async-multi-container"],
+)
+def test_unsupported_shapes_are_refused_at_plan(
+    stack: TerraformRunner, variables: dict[str, Any], reason: str
+):
+    assert reason in refused(stack, variables)
+
+
+def test_multi_container_on_cpu_is_planned(stack: TerraformRunner) -> None:
+    plan = planned(stack, {"variants": [containers(variant("V", "ml.m5.large"), 2)]})
+    rollout = next(
+        r for r in plan["resource_changes"] if r["address"] == "module.endpoint.terraform_data.rollout[0]"
+    )
+    assert rollout["change"]["actions"] == ["create"]
+
+
+@pytest.fixture
+def recorded(localaws_server, tf_harness, tmp_path) -> Any:
+    """A stack whose endpoint record (terraform_data.shape, nothing else) was applied with ``created``."""
+
+    def make(created: dict[str, Any]) -> TerraformRunner:
+        workdir = stage_configuration(STACK, tmp_path)
+        runner = TerraformRunner(
+            workdir, tf_harness, env={**os.environ, "AWS_ENDPOINT_URL": localaws_server.url}
+        )
+        runner.init()
+        runner.apply(created, "-target=module.endpoint.terraform_data.shape")
+        return runner
+
+    return make
+
+
+REAL_TIME = {"variants": [variant("V", "ml.m5.large")]}
+ONE_WAY = [
+    (
+        REAL_TIME,
+        {**REAL_TIME, "name": "lifecycle-renamed"},
+        "Renaming SageMaker endpoint lifecycle-endpoint to",
+    ),
+    (REAL_TIME, {"variants": [serverless()]}, "refuses to update an instance-based endpoint to serverless"),
+    ({**REAL_TIME, "async_inference": ASYNC}, REAL_TIME, "cannot remove its async inference configuration"),
+]
+
+
+@pytest.mark.parametrize(
+    ("created", "changed", "reason"), ONE_WAY, ids=["rename", "to-serverless", "drop-async"]
+)
+def test_one_way_changes_are_refused_at_plan(recorded, created, changed, reason) -> None:
+    stack = recorded(created)
+    assert reason in refused(stack, changed)
+
+
+@pytest.mark.parametrize(
+    ("created", "changed"),
+    [({"variants": [serverless()]}, REAL_TIME), (REAL_TIME, {**REAL_TIME, "async_inference": ASYNC})],
+    ids=["serverless-to-real-time", "add-async"],
+)
+def test_allowed_changes_are_planned(recorded, created, changed) -> None:
+    """Controls: serverless -> real-time is allowed (one way) and no source says adding async_inference is
+    refused; the record lets them through, so the refusals above come from the change, not the record."""
+    stack = recorded(created)
+    plan = planned(stack, changed)
+    rollout = next(
+        r for r in plan["resource_changes"] if r["address"] == "module.endpoint.terraform_data.rollout[0]"
+    )
+    assert rollout["change"]["actions"] == ["create"]
+
+
 # --- item 13: inputs behave as documented -----------------------------------------------------------
 
 
