@@ -4,6 +4,8 @@ data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
+data "aws_default_tags" "current" {}
+
 locals {
   region     = data.aws_region.current.name
   account_id = data.aws_caller_identity.current.account_id
@@ -34,9 +36,11 @@ locals {
     } if can(regex(local.ecr_image_pattern, image))
   }
 
-  # Only tags in this Region can be resolved through the provider; images given by digest stay as they are.
+  # Only tags in this account's registry in this Region are resolved (DescribeImages on another account's registry,
+  # such as AWS's deep learning containers account 763104351884, needs its permission); other images and images
+  # given by digest stay as they are.
   pinned_images = {
-    for image, p in local.ecr_images : image => p if local.create && var.pin_image_digests && p.digest == null && p.region == local.region
+    for image, p in local.ecr_images : image => p if local.create && var.pin_image_digests && p.digest == null && p.region == local.region && p.registry == local.account_id
   }
 
   resolved_images = {
@@ -125,17 +129,19 @@ locals {
   # Autoscaling: variant names known at plan time
   ################################################################################
 
+  scale_to_zero = local.asynchronous && try(var.async_inference.scale_to_zero, false)
+
   autoscaled_variants = {
     for v in var.variants : v.name => {
       kind          = v.serverless != null ? "serverless" : local.asynchronous ? "async" : "instance"
       instance_type = v.instance_type
-      min_capacity  = local.asynchronous && try(var.async_inference.scale_to_zero, false) ? 0 : v.autoscaling.min_capacity
+      min_capacity  = coalesce(v.autoscaling.min_capacity, local.scale_to_zero ? 0 : 1)
       max_capacity  = v.autoscaling.max_capacity
       target_value  = coalesce(v.autoscaling.target_value, v.serverless != null ? 0.7 : local.asynchronous ? var.async_inference.backlog_target_per_instance : 1000)
       scale_in      = v.autoscaling.scale_in_cooldown
       scale_out     = v.autoscaling.scale_out_cooldown
       no_scale_in   = v.autoscaling.disable_scale_in
-      scale_to_zero = local.asynchronous && try(var.async_inference.scale_to_zero, false)
+      scale_to_zero = local.scale_to_zero
     } if local.create && v.autoscaling != null
   }
 
@@ -190,10 +196,14 @@ locals {
       timeout_seconds               = var.deployment.timeout_seconds
     }
     keep_releases = var.keep_releases
-    tags          = var.tags
+    tags          = local.tags
   }
 
   # A new deployer version is a change Terraform sees (a new rollout id), like a new spec.
+  # What the deployer tags its models, configurations and endpoint with: the provider's default_tags, then the
+  # module's tags (the AWS provider's own precedence), as on the resources Terraform creates.
+  tags = merge(data.aws_default_tags.current.tags, var.tags)
+
   deployer_hash = sha256(join(",", [for f in sort(fileset(path.module, "deployer/*.py")) : filesha256("${path.module}/${f}")]))
 }
 

@@ -129,6 +129,16 @@ resource "terraform_data" "rollout" {
       error_message = "Multi-container models do not run on GPU instances (ml.g*, ml.p*; AWS's multi-container endpoints launch post, SPEC §9): use one container per GPU variant, or a CPU instance type."
     }
 
+    precondition {
+      condition     = !local.scale_to_zero || alltrue([for v in var.variants : v.autoscaling == null || try(v.autoscaling.min_capacity == null || v.autoscaling.min_capacity == 0, true)])
+      error_message = "async_inference.scale_to_zero scales autoscaled variants down to 0 instances: an autoscaling.min_capacity above 0 contradicts it. Leave min_capacity unset (0 with scale_to_zero) or set scale_to_zero = false."
+    }
+
+    precondition {
+      condition     = length(local.tags) <= 35
+      error_message = "At most 35 tags for what the deployer creates, the provider's default_tags and var.tags together (the deployer keeps 15 of SageMaker's 50); got ${length(local.tags)}."
+    }
+
     # One-way changes, against what the endpoint was created as (terraform_data.shape).
     precondition {
       condition     = try(local.created_as.name == var.name, true)

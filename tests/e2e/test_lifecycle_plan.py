@@ -281,3 +281,89 @@ def test_hyphenated_instance_families_are_accepted(plan: dict[str, Any]) -> None
 )
 def test_malformed_instance_types_are_refused(stack: TerraformRunner, bad: str) -> None:
     assert "instance_type must look like" in refused(stack, {"variants": [variant("V", bad)]})
+
+
+def test_spec_json_is_sensitive(plan: dict[str, Any]) -> None:
+    """Container environments are in it: the module declares the output sensitive."""
+    assert _module_config(plan)["outputs"]["spec_json"].get("sensitive") is True
+    assert plan["output_changes"]["spec_json"]["after_sensitive"] is True
+
+
+def test_min_capacity_with_scale_to_zero_is_refused(stack: TerraformRunner) -> None:
+    autoscaled = variant("V", "ml.g5.xlarge", autoscaling={"min_capacity": 2, "max_capacity": 4})
+    message = refused(stack, {"variants": [autoscaled], "async_inference": {**ASYNC, "scale_to_zero": True}})
+    assert "scale_to_zero" in message and "min_capacity" in message
+
+
+def _autoscaling_min(plan: dict[str, Any]) -> list[int]:
+    return [
+        r["change"]["after"]["min_capacity"]
+        for r in plan["resource_changes"]
+        if r["type"] == "aws_appautoscaling_target"
+    ]
+
+
+def test_min_capacity_is_honoured_and_scale_to_zero_defaults_to_zero(stack: TerraformRunner) -> None:
+    kept = variant("V", "ml.g5.xlarge", autoscaling={"min_capacity": 2, "max_capacity": 4})
+    assert _autoscaling_min(
+        planned(stack, {"variants": [kept], "async_inference": {**ASYNC, "scale_to_zero": False}})
+    ) == [2]
+    zero = variant("V", "ml.g5.xlarge", autoscaling={"max_capacity": 4})
+    assert _autoscaling_min(planned(stack, {"variants": [zero], "async_inference": ASYNC})) == [0]
+    real_time = variant("V", "ml.g5.xlarge", autoscaling={"max_capacity": 4})
+    assert _autoscaling_min(planned(stack, {"variants": [real_time]})) == [1]
+
+
+def _ecr_lookups(plan: dict[str, Any]) -> list[str]:
+    found = [r["address"] for r in plan.get("resource_changes", []) if r["type"] == "aws_ecr_image"]
+    for module in (
+        plan.get("prior_state", {}).get("values", {}).get("root_module", {}).get("child_modules", [])
+    ):
+        found += [r["address"] for r in module.get("resources", []) if r["type"] == "aws_ecr_image"]
+    return found
+
+
+def test_images_of_other_accounts_are_not_pinned(stack: TerraformRunner, localaws_server) -> None:
+    import boto3
+
+    from tests.e2e.example_support import push_image
+
+    ecr = boto3.client(
+        "ecr",
+        region_name="us-east-1",
+        endpoint_url=localaws_server.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    own = push_image(ecr, "lifecycle-model", "v1")[0]
+    # Control: this account's tag is looked up (so "no lookup" below means something).
+    assert _ecr_lookups(planned(stack, {"variants": [variant("V", "ml.g5.xlarge", image=own)]}))
+    # AWS's deep learning containers account: its tags stay tags (no DescribeImages on AWS's registry).
+    plan = planned(stack, {"variants": [variant("V", "ml.g5.xlarge", image=DLC_IMAGE)]})
+    assert _ecr_lookups(plan) == []
+    rollout = next(
+        r for r in plan["resource_changes"] if r["address"] == "module.endpoint.terraform_data.rollout[0]"
+    )
+    assert rollout["change"]["actions"] == ["create"]
+
+
+def test_provider_default_tags_reach_what_the_deployer_creates(stack: TerraformRunner) -> None:
+    """The spec's tags (what the deployer tags its models, configurations and endpoint with) carry the
+    provider's default_tags, under the module's own tags."""
+    variables = {
+        "variants": [variant("V", "ml.g5.xlarge")],
+        "execution_role_arn": "arn:aws:iam::123456789012:role/given",  # a spec known at plan
+        "default_tags": {"team": "ml", "owner": "provider"},
+        "tags": {"owner": "module"},
+    }
+    spec = json.loads(planned(stack, variables)["planned_values"]["outputs"]["spec_json"]["value"])
+    assert spec["tags"] == {"team": "ml", "owner": "module"}
+
+
+def test_too_many_tags_together_are_refused(stack: TerraformRunner) -> None:
+    variables = {
+        "variants": [variant("V", "ml.g5.xlarge")],
+        "default_tags": {f"d{i}": "x" for i in range(20)},
+        "tags": {f"t{i}": "x" for i in range(20)},
+    }
+    assert "At most 35 tags" in refused(stack, variables)
