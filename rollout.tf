@@ -20,6 +20,11 @@ resource "terraform_data" "endpoint" {
     python          = var.python_executable
     working_dir     = path.module
     assume_role_arn = var.deployer_assume_role_arn
+    # Destroy order (below) for the bucket by reference rather than depends_on = [module.storage]: the bucket (with
+    # its encryption, public access block and policy) outlives the endpoint, but an apply does not wait for the
+    # bucket's lifecycle configuration, which the AWS provider polls for at least 55 s (10 s, then 10 equal reads
+    # 5 s apart) before it counts as created.
+    bucket = try(module.storage[0].bucket_name, null)
   }
 
   # No interpreter path frozen in state is required: a later destroy may run on another machine (a CI runner's
@@ -54,7 +59,6 @@ resource "terraform_data" "endpoint" {
     aws_kms_key.this,
     aws_kms_alias.this,
     aws_cloudwatch_log_group.this,
-    module.storage,
     module.notifications,
     module.alarms,
   ]
@@ -83,8 +87,12 @@ locals {
 }
 
 # Its id is the rollout id: replaced whenever the desired state (or the deployer) changes, which makes the id
-# unknown at plan time and so defers the deployer's read to apply. A rollout id the deployer has not acted on
-# means "roll out"; one it has acted on means "read only" (plan, refresh, a failed rollout not retried).
+# unknown at plan time and so defers the deployer's read to apply. Its input keeps the plantimestamp() of the
+# plan that created it (ignore_changes: later plans do not touch it; a replacement takes the new plan's). The
+# deployer rolls out only when that equals the reading plan's plantimestamp(), i.e. in the apply of that plan;
+# every later plan or refresh reads only, even when that apply stopped before recording anything (AWS refused
+# its first write, or it was killed): such a rollout reads "interrupted" and is retried with
+# terraform apply -replace='module.<name>.terraform_data.rollout[0]' (docs/aws-behaviour.md).
 resource "terraform_data" "rollout" {
   count = local.create ? 1 : 0
 
@@ -93,7 +101,11 @@ resource "terraform_data" "rollout" {
     deployer = local.deployer_hash
   }
 
+  input = plantimestamp()
+
   lifecycle {
+    ignore_changes = [input]
+
     precondition {
       condition     = var.create_execution_role || var.execution_role_arn != null
       error_message = "Give execution_role_arn when create_execution_role is false."
@@ -195,6 +207,11 @@ data "external" "deployer" {
     assume_role_arn = var.deployer_assume_role_arn
     # Its own key: the reads never use the write role above.
     plan_assume_role_arn = var.plan_assume_role_arn
+    # Plan or apply (see terraform_data.rollout): null (dropped) for a rollout created before this input.
+    rollout_planned_at = terraform_data.rollout[0].output
+    plan_time          = plantimestamp()
+    # Absolute: the program runs in the module's directory, and must never write there.
+    log_dir = local.deployer_log_dir
   }
 }
 
@@ -211,7 +228,7 @@ check "endpoint_rollout" {
 
   assert {
     condition     = !contains(["failed", "refused", "interrupted", "timed_out", "rolled_back"], try(local.deployer.last_rollout, ""))
-    error_message = "The last rollout of SageMaker endpoint ${var.name} ${replace(try(local.deployer.last_rollout, ""), "_", " ")}: ${try(local.deployer.last_rollout_reason, "")}. It still serves ${try(local.deployer.endpoint_config_name, "")}; it is not retried until the desired state changes."
+    error_message = "The last rollout of SageMaker endpoint ${var.name} ${replace(try(local.deployer.last_rollout, ""), "_", " ")}: ${try(local.deployer.last_rollout_reason, "")}. ${try(local.deployer.endpoint_config_name, "") == "" ? "The endpoint does not exist" : "It still serves ${try(local.deployer.endpoint_config_name, "")}"}; a plan never retries it: run terraform apply -replace='module.<name>.terraform_data.rollout[0]' (this module's address) or change the desired state."
   }
 }
 

@@ -10,9 +10,15 @@ Engine entry point for the Terraform ``external`` adapter (``deployer/protocol.p
   ``DEPLOYER_TIME_SCALE``).
 - Returns the flat result map of strings (SPEC §5 + ``region``, ``release_models``,
   ``autoscaling_deregistered``). Raises ``deployer.errors.DeployerError`` subclasses (exit codes).
-- A ``rollout_id`` already acted on (recorded as a tag on the endpoint) means a read-only pass: only
-  Describe/List calls, at most 2 of them when the endpoint exists, and ``deployer.executor`` is not even
-  imported. A new ``rollout_id`` means: roll out.
+- A ``rollout_id`` already acted on (recorded as a tag on the endpoint, or on the release of an endpoint
+  not yet created) means a read-only pass: only Describe/List calls, at most 2 of them when the endpoint
+  exists, and ``deployer.executor`` is not even imported.
+- ``rollout_planned_at`` (the ``plantimestamp()`` of the plan that created the rollout id, kept by
+  ``terraform_data.rollout``) and ``plan_time`` (this read's ``plantimestamp()``): equal only in the apply
+  of the plan that created the id, the one read that may roll out. A new ``rollout_id`` with equal
+  timestamps (or without them: CLI and older callers) means: roll out; with different ones it is a later
+  plan or refresh after an apply that stopped before recording anything (AWS refused the first write, or a
+  kill): read only, ``last_rollout=interrupted`` with how to retry. A plan never writes.
 
 The CLI operations (``deploy``, ``hotfix``, ``status``, ``history``, ``rollback``, ``watch``, ``prune``,
 ``destroy``) take an endpoint name or a spec and a ``Runtime``, and return plain data for the CLI to show.
@@ -20,11 +26,14 @@ The CLI operations (``deploy``, ``hotfix``, ``status``, ``history``, ``rollback`
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from deployer import reader
-from deployer.errors import InvalidInput, RolloutFailed
+from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout
 from deployer.spec import Deployment, Spec, parse_spec
 from deployer.waiter import IN_PROGRESS, Runtime, SystemClock, time_scale
 
@@ -39,10 +48,12 @@ def make_runtime(
     assume_role_arn: str | None = None,
     *,
     progress: Progress | None = None,
+    run: str = "cli",
 ) -> Runtime:
-    """Clients from the standard chain (created on first use), the system clock, stderr progress."""
+    """Clients from the standard chain (created on first use), the system clock, stderr progress (and a
+    log file per endpoint and ``run`` under ``SAGEMAKER_ROLLOUT_LOG_DIR`` when that is set)."""
     from deployer.aws import Clients
-    from deployer.progress import Progress, default_log_path
+    from deployer.progress import Progress, cli_log_path
 
     clients = (
         Clients.for_region(region, assume_role_arn) if region else _default_region_clients(assume_role_arn)
@@ -50,7 +61,7 @@ def make_runtime(
     return Runtime(
         clients=clients,
         clock=SystemClock(),
-        progress=progress or Progress(log_path=default_log_path(endpoint_name)),
+        progress=progress or Progress(log_path=cli_log_path(endpoint_name, run)),
         scale=time_scale(),
     )
 
@@ -77,20 +88,30 @@ def terraform_apply(
     runtime: Runtime | None = None,
     assume_role_arn: str | None = None,
     plan_assume_role_arn: str | None = None,
+    rollout_planned_at: str | None = None,
+    plan_time: str | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, str]:
-    """The Terraform ``external`` data source: roll out for a new ``rollout_id``, else read only.
+    """The Terraform ``external`` data source: roll out for a new ``rollout_id`` in the apply that created
+    it, else read only.
 
     The reads (all a plan does) use ``plan_assume_role_arn`` or the runner's own credentials, never the write
-    role ``assume_role_arn``: that role is assumed only when there is a rollout to make."""
+    role ``assume_role_arn``: that role is assumed only when there is a rollout to make. ``progress``: where
+    the rollout's messages go (the adapter's timeline and log file); default stderr.
+
+    A failed or timed-out rollout raises its error with the verdict first: what happened and why, what the
+    endpoint serves now, and what to do next (``verdict_message``)."""
+    timing = Timing(rollout_planned_at, plan_time)
     try:
         if runtime is not None:
-            return _terraform_apply(spec, rollout_id, runtime)
-        reads = make_runtime(spec.endpoint_name, spec.region, plan_assume_role_arn)
+            return _terraform_apply(spec, rollout_id, runtime, timing=timing)
+        reads = make_runtime(spec.endpoint_name, spec.region, plan_assume_role_arn, progress=progress)
         return _terraform_apply(
             spec,
             rollout_id,
             reads,
-            writes=lambda: make_runtime(spec.endpoint_name, spec.region, assume_role_arn),
+            writes=lambda: make_runtime(spec.endpoint_name, spec.region, assume_role_arn, progress=progress),
+            timing=timing,
         )
     except Exception as error:
         from deployer.aws import as_refusal
@@ -101,21 +122,98 @@ def terraform_apply(
         raise refusal from None
 
 
+@dataclass(frozen=True)
+class Timing:
+    """When the rollout id was planned and when this read's plan was (both ``plantimestamp()``)."""
+
+    rollout_planned_at: str | None = None
+    plan_time: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return bool(self.rollout_planned_at and self.plan_time)
+
+    @property
+    def later_plan(self) -> bool:
+        """This read belongs to a plan after the one that created the rollout id (never its apply)."""
+        return self.known and self.rollout_planned_at != self.plan_time
+
+    def wait_past_plan_second(self, now: Callable[[], float], sleep: Callable[[float], None]) -> None:
+        """Before the first write: let the wall clock pass the plan's second (``plantimestamp()`` has
+        1 s resolution), so that any later plan on this machine has a different ``plan_time``."""
+        if not self.known:
+            return
+        try:
+            planned = datetime.fromisoformat(str(self.plan_time).replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return
+        wait = int(planned) + 1 - now()
+        if 0 < wait <= 1:
+            sleep(wait)
+
+
 def _terraform_apply(
-    spec: Spec, rollout_id: str, rt: Runtime, *, writes: Callable[[], Runtime] | None = None
+    spec: Spec,
+    rollout_id: str,
+    rt: Runtime,
+    *,
+    writes: Callable[[], Runtime] | None = None,
+    timing: Timing = Timing(),
 ) -> dict[str, str]:
     sm = rt.clients.sagemaker
     live = reader.read_endpoint(sm, spec.endpoint_name)
+    trace = None
     if live.exists:
         acted = bool(rollout_id) and live.state.rollout_id == rollout_id
     else:
-        acted = bool(rollout_id) and reader.rollout_recorded_on_release(sm, spec, rollout_id)
+        trace = reader.release_trace(sm, spec, rollout_id) if rollout_id else None
+        acted = trace is not None
     if acted or not rollout_id:
-        return reader.result_map(spec, live)
+        return reader.result_map(spec, live, trace=trace)
+    if timing.later_plan:
+        return reader.result_map(
+            spec, live, last=reader.not_applied(rollout_id, str(timing.rollout_planned_at))
+        )
+    timing.wait_past_plan_second(time.time, time.sleep)
     from deployer import executor
 
-    outcome = executor.roll_out(writes() if writes else rt, spec, live, rollout_id=rollout_id)
+    acting = writes() if writes else rt
+    try:
+        outcome = executor.roll_out(acting, spec, live, rollout_id=rollout_id)
+    except (RolloutFailed, RolloutTimeout) as error:
+        raise type(error)(verdict_message(acting, spec.endpoint_name, error)) from None
     return reader.result_map(spec, outcome.live, action=outcome.action, deregistered=outcome.deregistered)
+
+
+_NEXT = {
+    "timed_out": "`sagemaker-rollout watch {name}` until it settles (nothing was undone), then apply again",
+    "refused": "fix what AWS refused (permissions, quota, the request), then apply again",
+}
+_NEXT_DEFAULT = (
+    "fix the release and apply a new desired state (the same one is not retried); "
+    "`sagemaker-rollout status {name}` shows the endpoint, `history {name}` its releases"
+)
+
+
+def verdict_message(rt: Runtime, name: str, error: Exception) -> str:
+    """``<outcome>: <endpoint>: <reason>; still serving <config>; next: <what to do>``, read back from the
+    endpoint (its recorded outcome, the configuration it serves); the error's own text when that read
+    fails."""
+    try:
+        live = reader.read_endpoint(rt.clients.sagemaker, name)
+    except Exception:
+        return str(error)
+    outcome, reason = reader.last_rollout(live)
+    if outcome in ("none", "succeeded", "in_progress"):
+        outcome = "timed_out" if isinstance(error, RolloutTimeout) else "failed"
+        reason = str(error)
+    words = outcome.replace("_", " ")
+    reason = reason.removeprefix(f"{words}: ").removeprefix(f"{outcome}: ")
+    serving = f"still serving {live.config_name}" if live.exists else f"{name} does not exist"
+    if live.exists and live.status != "InService":
+        serving += f" ({live.status})"
+    hint = _NEXT.get(outcome, _NEXT_DEFAULT).format(name=name)
+    return f"{words}: {name}: {reason}; {serving}; next: {hint}"
 
 
 # ---------------------------------------------------------------------------------------------------
