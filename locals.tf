@@ -108,10 +108,12 @@ locals {
   ################################################################################
 
   # Instance families with local NVMe instance storage: SageMaker rejects a KmsKeyId in CreateEndpointConfig for
-  # them (SageMaker API reference, CreateEndpointConfig KmsKeyId); serverless variants take no KmsKeyId either.
+  # them (SageMaker API reference, CreateEndpointConfig KmsKeyId, which points to EC2's instance store volumes
+  # list); serverless variants take no KmsKeyId either. The SageMaker docs name ml.p4d, ml.g4dn and ml.g5
+  # (ResourceConfig VolumeSizeInGB); the rest follow EC2's instance type specifications (docs/aws-behaviour.md).
   local_storage_families = [
     "c5d", "c6id", "g4dn", "g5", "g6", "g6e", "gr6", "i3", "i3en", "m5d", "m6id", "p3dn", "p4d", "p4de", "p5", "p5e",
-    "p5en", "r5d", "r6id", "trn1", "trn1n", "trn2", "x2iedn",
+    "p5en", "p6-b200", "r5d", "r6id", "trn1", "trn1n", "trn2", "x2iedn",
   ]
   volumes_encryptable = !local.serverless && alltrue([
     for v in var.variants : !contains(local.local_storage_families, split(".", v.instance_type)[1]) if v.instance_type != null

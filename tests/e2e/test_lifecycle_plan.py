@@ -368,3 +368,19 @@ def test_too_many_tags_together_are_refused(stack: TerraformRunner) -> None:
         "tags": {f"t{i}": "x" for i in range(20)},
     }
     assert "At most 35 tags" in refused(stack, variables)
+
+
+def _spec(stack: TerraformRunner, instance_type: str) -> dict[str, Any]:
+    variables = {
+        "variants": [variant("V", instance_type)],
+        "execution_role_arn": "arn:aws:iam::123456789012:role/given",
+    }
+    return planned(stack, variables)["planned_values"]["outputs"]["spec_json"]
+
+
+def test_nvme_families_get_no_endpoint_kms_key(stack: TerraformRunner) -> None:
+    """ml.p6-b200 has local NVMe storage: the spec carries no KmsKeyId (known at plan: null), while an EBS
+    family carries the module's key (unknown until the key exists)."""
+    nvme = _spec(stack, "ml.p6-b200.48xlarge")
+    assert json.loads(nvme["value"])["kms_key_arn"] is None
+    assert "value" not in _spec(stack, "ml.m5.large")
