@@ -9,6 +9,8 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
+  # create = false: nothing is created, and what was created is destroyed (the endpoint by its destroy provisioner).
+  create       = var.create
   asynchronous = var.async_inference != null
   serverless   = anytrue([for v in var.variants : v.serverless != null])
 
@@ -34,7 +36,7 @@ locals {
 
   # Only tags in this Region can be resolved through the provider; images given by digest stay as they are.
   pinned_images = {
-    for image, p in local.ecr_images : image => p if var.pin_image_digests && p.digest == null && p.region == local.region
+    for image, p in local.ecr_images : image => p if local.create && var.pin_image_digests && p.digest == null && p.region == local.region
   }
 
   resolved_images = {
@@ -77,13 +79,13 @@ locals {
   # Storage, keys, topics
   ################################################################################
 
-  kms_key_arn = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  kms_key_arn = var.create_kms_key ? try(aws_kms_key.this[0].arn, null) : var.kms_key_arn
   # Presence decided from inputs only, so that counts and lists are known at plan time.
-  has_kms_key = var.create_kms_key || var.kms_key_arn != null
+  has_kms_key = (local.create && var.create_kms_key) || var.kms_key_arn != null
   has_bucket  = var.create_bucket || var.bucket_name != null
 
   default_bucket_name = "${replace(substr(lower(var.name), 0, 30), "/-+$/", "")}-${local.account_id}-${local.region}"
-  bucket_name         = var.create_bucket ? module.storage[0].bucket_name : var.bucket_name
+  bucket_name         = var.create_bucket ? (local.create ? module.storage[0].bucket_name : coalesce(var.bucket_name, local.default_bucket_name)) : var.bucket_name
   bucket_arn          = local.has_bucket ? "arn:${local.partition}:s3:::${local.bucket_name}" : null
 
   async_prefixes = { output = "async/output/", failure = "async/failure/", input = "async/input/" }
@@ -93,7 +95,7 @@ locals {
   async_input_path   = local.asynchronous ? try(coalesce(var.async_inference.input_path, "s3://${local.bucket_name}/${local.async_prefixes.input}"), var.async_inference.input_path) : null
 
   # Topics are created only for the kinds (success, error) not given as ARNs.
-  create_topics = local.asynchronous && try(var.async_inference.create_topics, false) && (
+  create_topics = local.create && local.asynchronous && try(var.async_inference.create_topics, false) && (
     try(var.async_inference.success_topic_arn, null) == null || try(var.async_inference.error_topic_arn, null) == null
   )
   has_topic = {
@@ -136,7 +138,7 @@ locals {
   ################################################################################
 
   rollback_alarm_names = concat(
-    var.deployment.create_rollback_alarms ? module.alarms[0].alarm_names : [],
+    local.create && var.deployment.create_rollback_alarms ? module.alarms[0].alarm_names : [],
     var.deployment.extra_rollback_alarms,
   )
 
@@ -158,7 +160,7 @@ locals {
       scale_out     = v.autoscaling.scale_out_cooldown
       no_scale_in   = v.autoscaling.disable_scale_in
       scale_to_zero = local.asynchronous && try(var.async_inference.scale_to_zero, false)
-    } if v.autoscaling != null
+    } if local.create && v.autoscaling != null
   }
 
   ################################################################################

@@ -6,7 +6,7 @@ data "aws_iam_policy_document" "kms" {
   #checkov:skip=CKV_AWS_109:A key policy: "*" is this key, and the account (or the given administrators) must manage it or the key becomes unmanageable.
   #checkov:skip=CKV_AWS_111:A key policy: "*" is this key; the CloudWatch Logs statement is limited to the endpoint's log group by encryption context.
   #checkov:skip=CKV_AWS_356:A key policy: "*" is this key (key policies name no other resource).
-  count = var.create_kms_key ? 1 : 0
+  count = local.create && var.create_kms_key ? 1 : 0
 
   # Split like terraform-aws-modules/kms: the account root keeps kms:* so IAM policies govern the key and it can
   # never become unmanageable; administrators manage but cannot use it; users use but cannot manage it.
@@ -74,7 +74,7 @@ data "aws_iam_policy_document" "kms" {
 }
 
 resource "aws_kms_key" "this" {
-  count = var.create_kms_key ? 1 : 0
+  count = local.create && var.create_kms_key ? 1 : 0
 
   description             = "SageMaker endpoint ${var.name}: bucket, topics, log group and endpoint volumes"
   enable_key_rotation     = true
@@ -85,7 +85,7 @@ resource "aws_kms_key" "this" {
 }
 
 resource "aws_kms_alias" "this" {
-  count = var.create_kms_key ? 1 : 0
+  count = local.create && var.create_kms_key ? 1 : 0
 
   name          = "alias/${var.name}-sagemaker"
   target_key_id = aws_kms_key.this[0].key_id
@@ -93,6 +93,8 @@ resource "aws_kms_alias" "this" {
 
 resource "aws_cloudwatch_log_group" "this" {
   #checkov:skip=CKV_AWS_338:Retention is the user's input log_group_retention_in_days (default 365 days); examples and tests use less.
+  count = local.create ? 1 : 0
+
   name              = "/aws/sagemaker/Endpoints/${var.name}"
   retention_in_days = var.log_group_retention_in_days
   kms_key_id        = local.kms_key_arn
@@ -106,7 +108,7 @@ resource "aws_cloudwatch_log_group" "this" {
 
 module "storage" {
   source = "./modules/storage"
-  count  = var.create_bucket ? 1 : 0
+  count  = local.create && var.create_bucket ? 1 : 0
 
   bucket_name       = coalesce(var.bucket_name, local.default_bucket_name)
   kms_key_arn       = local.has_kms_key ? local.kms_key_arn : null
@@ -131,7 +133,7 @@ module "notifications" {
 
 module "alarms" {
   source = "./modules/alarms"
-  count  = var.deployment.create_rollback_alarms ? 1 : 0
+  count  = local.create && var.deployment.create_rollback_alarms ? 1 : 0
 
   endpoint_name                   = var.name
   variant_names                   = [for v in var.variants : v.name]
@@ -152,7 +154,7 @@ module "alarms" {
 module "iam" {
   source = "./modules/iam"
 
-  create_role          = var.create_execution_role
+  create_role          = local.create && var.create_execution_role
   role_name            = local.role_name
   existing_role_arn    = var.create_execution_role ? null : var.execution_role_arn
   permissions_boundary = var.execution_role_permissions_boundary
@@ -169,9 +171,9 @@ module "iam" {
   sns_topic_arns      = local.topic_arns
   kms_key_arns        = local.has_kms_key ? [local.kms_key_arn] : []
   # Built from the name (known at plan), so the CI policies can be created before the first apply.
-  log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${aws_cloudwatch_log_group.this.name}"
+  log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/Endpoints/${var.name}"
 
-  create_invoke_policy        = var.invoke_policy.create
+  create_invoke_policy        = local.create && var.invoke_policy.create
   invoke_policy_name          = var.invoke_policy.name
   allowed_container_hostnames = var.invoke_policy.allowed_container_hostnames
   denied_container_hostnames  = var.invoke_policy.denied_container_hostnames

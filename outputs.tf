@@ -1,40 +1,44 @@
 ################################################################################
-# Endpoint (as the deployer reports it; stable between an apply and the next plan)
+# Endpoint identity: from the inputs, known at plan (a rollout does not change them)
 ################################################################################
 
 output "endpoint_name" {
-  description = "Name of the SageMaker endpoint."
-  value       = data.external.deployer.result.endpoint_name
+  description = "Name of the SageMaker endpoint (from `name`: known at plan, unchanged by a rollout), or null with `create = false`."
+  value       = local.create ? var.name : null
 }
 
 output "endpoint_arn" {
-  description = "ARN of the SageMaker endpoint."
-  value       = data.external.deployer.result.endpoint_arn
+  description = "ARN of the SageMaker endpoint (built from `name`, lowercased as SageMaker does in ARNs: known at plan), or null with `create = false`."
+  value       = local.create ? "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}:endpoint/${lower(var.name)}" : null
 }
+
+output "variant_names" {
+  description = "Production variant names of the endpoint (from `variants`: known at plan), or an empty list with `create = false`."
+  value       = local.create ? [for v in var.variants : v.name] : []
+}
+
+################################################################################
+# Live state (as the deployer reports it; stable between an apply and the next plan)
+################################################################################
 
 output "endpoint_config_name" {
   description = "The endpoint configuration the endpoint serves now (the live release)."
-  value       = data.external.deployer.result.endpoint_config_name
+  value       = try(local.deployer.endpoint_config_name, null)
 }
 
 output "previous_endpoint_config_name" {
   description = "The retained configuration of the previous release (the rollback target), or an empty string."
-  value       = data.external.deployer.result.previous_endpoint_config_name
+  value       = try(local.deployer.previous_endpoint_config_name, null)
 }
 
 output "release" {
   description = "Release id of the desired state (content hash of what shapes the models and the endpoint configuration)."
-  value       = data.external.deployer.result.release
-}
-
-output "variant_names" {
-  description = "Production variant names of the endpoint."
-  value       = jsondecode(data.external.deployer.result.variant_names)
+  value       = try(local.deployer.release, null)
 }
 
 output "spec_json" {
   description = "The desired-state document handed to the deployer (SPEC §3), for `sagemaker-rollout deploy --spec FILE`."
-  value       = jsonencode(local.spec)
+  value       = local.create ? jsonencode(local.spec) : null
 }
 
 ################################################################################
@@ -53,12 +57,12 @@ output "execution_role_name" {
 
 output "bucket_name" {
   description = "Name of the module's S3 bucket (created or given), or null when there is none."
-  value       = local.bucket_name
+  value       = local.create ? local.bucket_name : null
 }
 
 output "bucket_arn" {
   description = "ARN of the module's S3 bucket, or null when there is none."
-  value       = local.bucket_arn
+  value       = local.create ? local.bucket_arn : null
 }
 
 output "kms_key_arn" {
@@ -68,7 +72,7 @@ output "kms_key_arn" {
 
 output "log_group_name" {
   description = "Name of the endpoint's CloudWatch log group."
-  value       = aws_cloudwatch_log_group.this.name
+  value       = try(aws_cloudwatch_log_group.this[0].name, null)
 }
 
 output "async_output_path" {

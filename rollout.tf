@@ -5,41 +5,85 @@
 # Replaced only when the endpoint's name or Region changes. Its destroy-time provisioner deletes the endpoint and
 # every release the deployer created for it; autoscaling (which depends on it) is deregistered first.
 resource "terraform_data" "endpoint" {
+  count = local.create ? 1 : 0
+
   triggers_replace = {
     name   = var.name
     region = local.region
   }
 
-  # A destroy provisioner may only use `self`: everything it needs is carried here.
+  # A destroy provisioner may only use `self`: everything it needs is carried here. Updated in place by every apply
+  # (only triggers_replace replaces it), so `python` is the interpreter of the last apply.
   input = {
     name            = var.name
     region          = local.region
     python          = var.python_executable
     working_dir     = path.module
     assume_role_arn = var.deployer_assume_role_arn
+    # Destroy order (below) for the bucket by reference rather than depends_on = [module.storage]: the bucket (with
+    # its encryption, public access block and policy) outlives the endpoint, but an apply does not wait for the
+    # bucket's lifecycle configuration, which the AWS provider polls for at least 55 s (10 s, then 10 equal reads
+    # 5 s apart) before it counts as created.
+    bucket = try(module.storage[0].bucket_name, null)
   }
 
+  # No interpreter path frozen in state is required: a later destroy may run on another machine (a CI runner's
+  # tool cache, a new virtualenv). The first of SAGEMAKER_ROLLOUT_PYTHON (the destroying machine's choice), the
+  # recorded interpreter, python3 and python that runs and imports boto3 runs the deployer.
   provisioner "local-exec" {
     when        = destroy
     working_dir = self.input.working_dir
-    interpreter = concat(
-      [self.input.python, "-m", "deployer", "destroy", "--region", self.input.region],
-      self.input.assume_role_arn == null ? [] : ["--assume-role-arn", self.input.assume_role_arn],
-    )
-    command = self.input.name
+    interpreter = ["/bin/sh", "-c"]
+    environment = {
+      DEPLOYER_RECORDED_PYTHON = self.input.python
+      DEPLOYER_ENDPOINT        = self.input.name
+      DEPLOYER_REGION          = self.input.region
+      DEPLOYER_ASSUME_ROLE_ARN = self.input.assume_role_arn == null ? "" : self.input.assume_role_arn
+    }
+    command = <<-EOT
+      for p in "$SAGEMAKER_ROLLOUT_PYTHON" "$DEPLOYER_RECORDED_PYTHON" python3 python; do
+        if [ -n "$p" ] && command -v "$p" >/dev/null 2>&1 && "$p" -c "import boto3" >/dev/null 2>&1; then
+          exec "$p" -m deployer destroy --region "$DEPLOYER_REGION" $${DEPLOYER_ASSUME_ROLE_ARN:+--assume-role-arn "$DEPLOYER_ASSUME_ROLE_ARN"} "$DEPLOYER_ENDPOINT"
+        fi
+      done
+      echo "error: no Python with boto3 to delete SageMaker endpoint $DEPLOYER_ENDPOINT (tried SAGEMAKER_ROLLOUT_PYTHON, $DEPLOYER_RECORDED_PYTHON, python3, python): set SAGEMAKER_ROLLOUT_PYTHON to one and run again" >&2
+      exit 1
+    EOT
   }
+
+  # Destroyed in reverse: the endpoint (and its releases) go before everything it uses. Deleting the role, key or
+  # log group first would leave a serving endpoint that can no longer pull, decrypt or log, and a bucket or topic
+  # deleted under an asynchronous endpoint loses its outputs (README "Destroy").
+  depends_on = [
+    module.iam,
+    aws_kms_key.this,
+    aws_kms_alias.this,
+    aws_cloudwatch_log_group.this,
+    module.notifications,
+    module.alarms,
+  ]
 }
 
 # Its id is the rollout id: replaced whenever the desired state (or the deployer) changes, which makes the id
-# unknown at plan time and so defers the deployer's read to apply. A rollout id the deployer has not acted on
-# means "roll out"; one it has acted on means "read only" (plan, refresh, a failed rollout not retried).
+# unknown at plan time and so defers the deployer's read to apply. Its input keeps the plantimestamp() of the
+# plan that created it (ignore_changes: later plans do not touch it; a replacement takes the new plan's). The
+# deployer rolls out only when that equals the reading plan's plantimestamp(), i.e. in the apply of that plan;
+# every later plan or refresh reads only, even when that apply stopped before recording anything (AWS refused
+# its first write, or it was killed): such a rollout reads "interrupted" and is retried with
+# terraform apply -replace='module.<name>.terraform_data.rollout[0]' (docs/aws-behaviour.md).
 resource "terraform_data" "rollout" {
+  count = local.create ? 1 : 0
+
   triggers_replace = {
     spec     = sha256(jsonencode(local.spec))
     deployer = local.deployer_hash
   }
 
+  input = plantimestamp()
+
   lifecycle {
+    ignore_changes = [input]
+
     precondition {
       condition     = var.create_execution_role || var.execution_role_arn != null
       error_message = "Give execution_role_arn when create_execution_role is false."
@@ -88,28 +132,38 @@ resource "terraform_data" "rollout" {
 }
 
 data "external" "deployer" {
+  count = local.create ? 1 : 0
+
   program     = [var.python_executable, "-m", "deployer", "external"]
   working_dir = path.module
 
   query = {
     spec            = jsonencode(local.spec)
-    rollout_id      = terraform_data.rollout.id
+    rollout_id      = terraform_data.rollout[0].id
     deployer_hash   = local.deployer_hash
     assume_role_arn = var.deployer_assume_role_arn
     # Its own key: the reads never use the write role above.
     plan_assume_role_arn = var.plan_assume_role_arn
+    # Plan or apply (see terraform_data.rollout): null (dropped) for a rollout created before this input.
+    rollout_planned_at = terraform_data.rollout[0].output
+    plan_time          = plantimestamp()
   }
+}
+
+locals {
+  # The deployer's report (null with create = false).
+  deployer = try(data.external.deployer[0].result, null)
 }
 
 check "endpoint_rollout" {
   assert {
-    condition     = data.external.deployer.result.drift != "true"
-    error_message = "SageMaker endpoint ${var.name} differs from its desired state (a hotfix, a manual change or a failed rollout): it serves ${data.external.deployer.result.endpoint_config_name}. The next change rolls out the desired state."
+    condition     = try(local.deployer.drift, "false") != "true"
+    error_message = "SageMaker endpoint ${var.name} differs from its desired state (a hotfix, a manual change or a failed rollout): it serves ${try(local.deployer.endpoint_config_name, "")}. The next change rolls out the desired state."
   }
 
   assert {
-    condition     = !contains(["failed", "refused", "interrupted", "timed_out", "rolled_back"], data.external.deployer.result.last_rollout)
-    error_message = "The last rollout of SageMaker endpoint ${var.name} ${replace(data.external.deployer.result.last_rollout, "_", " ")}: ${data.external.deployer.result.last_rollout_reason}. It still serves ${data.external.deployer.result.endpoint_config_name}; it is not retried until the desired state changes."
+    condition     = !contains(["failed", "refused", "interrupted", "timed_out", "rolled_back"], try(local.deployer.last_rollout, ""))
+    error_message = "The last rollout of SageMaker endpoint ${var.name} ${replace(try(local.deployer.last_rollout, ""), "_", " ")}: ${try(local.deployer.last_rollout_reason, "")}. ${try(local.deployer.endpoint_config_name, "") == "" ? "The endpoint does not exist" : "It still serves ${try(local.deployer.endpoint_config_name, "")}"}; a plan never retries it: run terraform apply -replace='module.<name>.terraform_data.rollout[0]' (this module's address) or change the desired state."
   }
 }
 
@@ -143,4 +197,34 @@ module "autoscaling" {
   # (and a failed one the old release's autoscaling) in place. Destroyed before terraform_data.endpoint, so
   # autoscaling is deregistered before the endpoint is deleted.
   depends_on = [terraform_data.endpoint, data.external.deployer]
+}
+
+################################################################################
+# create = false: destroy everything, then the module block can go
+################################################################################
+
+# A destroy-time provisioner runs only while its block is in the configuration: removing the module block would
+# drop terraform_data.endpoint from state without running it and orphan a billing endpoint. create = false
+# destroys it (and everything else) in a normal apply; the block can be removed after that apply.
+check "create" {
+  assert {
+    condition     = local.create
+    error_message = "create = false: this apply deletes SageMaker endpoint ${var.name}, its releases and every resource this module created (the endpoint through terraform_data.endpoint's destroy-time provisioner). Remove the module block only after that apply: removing it first would orphan a billing endpoint."
+  }
+}
+
+# Instances created before the create toggle existed keep their state (no destroy, which would delete the endpoint).
+moved {
+  from = terraform_data.endpoint
+  to   = terraform_data.endpoint[0]
+}
+
+moved {
+  from = terraform_data.rollout
+  to   = terraform_data.rollout[0]
+}
+
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = aws_cloudwatch_log_group.this[0]
 }

@@ -2,6 +2,12 @@
 # Endpoint
 ################################################################################
 
+variable "create" {
+  description = "Create the endpoint and everything around it. `false` destroys them in a normal apply (the endpoint through the destroy-time provisioner): to remove the module, set `create = false`, apply, then remove the block (removing the block first orphans the endpoint)."
+  type        = bool
+  default     = true
+}
+
 variable "name" {
   description = "Name of the SageMaker endpoint. Also the prefix of every resource the module creates (role, bucket, topics, alarms, log group)."
   type        = string
@@ -126,9 +132,9 @@ variable "variants" {
 
   validation {
     condition = alltrue([for v in var.variants : v.instance_type == null || (
-      can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", v.instance_type)) && coalesce(v.initial_instance_count, 1) >= 1 && floor(coalesce(v.initial_instance_count, 1)) == coalesce(v.initial_instance_count, 1)
+      can(regex("^ml\\.[a-z0-9]+(-[a-z0-9]+)*\\.[a-z0-9]+$", v.instance_type)) && coalesce(v.initial_instance_count, 1) >= 1 && floor(coalesce(v.initial_instance_count, 1)) == coalesce(v.initial_instance_count, 1)
     )])
-    error_message = "instance_type must look like ml.<family>.<size> and initial_instance_count must be a whole number >= 1."
+    error_message = "instance_type must look like ml.<family>.<size> (the family may be hyphenated: ml.p6-b200.48xlarge) and initial_instance_count must be a whole number >= 1."
   }
 
   validation {

@@ -36,6 +36,7 @@ from deployer.release import (
     TAG_MANAGED_BY_VALUE,
     TAG_ROLLOUT_ID,
     config_name,
+    model_name,
     name_prefix,
     release_from_name,
     release_id,
@@ -207,13 +208,15 @@ class Release:
 def ensure_release(
     rt: Runtime, spec: Spec, live_describe: Mapping[str, Any] | None, extra_tags: Mapping[str, str]
 ) -> Release:
-    """Create the release's models and configuration, reusing whatever a previous run created."""
+    """Create the release's models and configuration, reusing whatever a previous run created.
+    ``extra_tags`` go on the configuration and on the models this run creates (for a new endpoint: the
+    rollout id, so that its first write already records it)."""
     sm = rt.clients.sagemaker
     release = release_id(spec)
     tags = resource_tags(spec.endpoint_name, release) + as_tags(dict(spec.tags))
     for model in planner.model_requests(spec, release):
         try:
-            sm.create_model(ModelName=model.name, Tags=tags, **model.params)
+            sm.create_model(ModelName=model.name, Tags=tags + as_tags(extra_tags), **model.params)
             rt.progress.info(f"created model {model.name}")
         except Exception as error:
             if not is_already_exists(error):
@@ -466,7 +469,10 @@ def roll_out(
     except (InvalidInput, RolloutFailed):
         raise
     except Exception as error:
-        record_outcome(rt, live.arn, *refusal(error, live.config_name))
+        outcome, reason = refusal(error, live.config_name)
+        record_outcome(rt, live.arn, outcome, reason)
+        if not live.arn and rollout_id:
+            record_on_release(rt, spec, rollout_id, outcome, reason)
         raise
     arn = str((moved.describe or {}).get("EndpointArn", live.arn))
     if moved.verdict.outcome != "succeeded":
@@ -603,6 +609,26 @@ def record_outcome(rt: Runtime, arn: str, outcome: str, reason: str) -> None:
         add_tags(rt, arn, rollout_state.finished(outcome, reason))
     except Exception as error:
         rt.progress.info(f"could not record the outcome on the endpoint: {error_message(error)}")
+
+
+def record_on_release(rt: Runtime, spec: Spec, rollout_id: str, outcome: str, reason: str) -> None:
+    """A new endpoint's rollout that ended before CreateEndpoint: record its id and outcome on the
+    release's configuration and first model when they exist (the read path reports it from there)."""
+    sm = rt.clients.sagemaker
+    release = release_id(spec)
+    tags = {TAG_ROLLOUT_ID: rollout_id, **rollout_state.finished(outcome, reason)}
+    for describe, arn_key in (
+        (
+            lambda: sm.describe_endpoint_config(EndpointConfigName=config_name(spec.endpoint_name, release)),
+            "EndpointConfigArn",
+        ),
+        (lambda: sm.describe_model(ModelName=model_name(spec.endpoint_name, release, 0)), "ModelArn"),
+    ):
+        try:
+            add_tags(rt, describe()[arn_key], tags)
+        except Exception as error:
+            if not is_not_found(error):
+                rt.progress.info(f"could not record the outcome on the release: {error_message(error)}")
 
 
 def record_failure(
