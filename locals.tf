@@ -62,7 +62,7 @@ locals {
     for url in local.model_data_urls : url => {
       bucket = regex("^s3://([^/]+)/(.+)$", url)[0]
       key    = regex("^s3://([^/]+)/(.+)$", url)[1]
-    } if var.pin_model_data && can(regex("^s3://[^/]+/.*[^/]$", url))
+    } if local.create && var.pin_model_data && can(regex("^s3://[^/]+/.*[^/]$", url))
   }
 
   # The version id in a versioned bucket; the ETag where the bucket is unversioned (no version id, or "null" for
