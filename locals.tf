@@ -5,6 +5,11 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
+  # The deployer's log directory, absolute (its program runs in path.module); "" turns the file off.
+  deployer_log_dir = var.deployer_log_dir == null ? "${abspath(path.root)}/.terraform/sagemaker-rollout" : (
+    var.deployer_log_dir == "" ? "" : abspath(var.deployer_log_dir)
+  )
+
   region     = data.aws_region.current.name
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition

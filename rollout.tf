@@ -147,6 +147,8 @@ data "external" "deployer" {
     # Plan or apply (see terraform_data.rollout): null (dropped) for a rollout created before this input.
     rollout_planned_at = terraform_data.rollout[0].output
     plan_time          = plantimestamp()
+    # Absolute: the program runs in the module's directory, and must never write there.
+    log_dir = local.deployer_log_dir
   }
 }
 

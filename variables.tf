@@ -522,6 +522,12 @@ variable "python_executable" {
   default     = "python3"
 }
 
+variable "deployer_log_dir" {
+  description = "Directory for the deployer's log: one file per endpoint and rollout (`<name>-<UTC start>-<rollout id>.log`), written only when a rollout has something to say, never inside the module's source tree. null: `.terraform/sagemaker-rollout/` under the root module (`path.root`); \"\": no file (a failed apply still shows the verdict and the timeline)."
+  type        = string
+  default     = null
+}
+
 variable "deployer_assume_role_arn" {
   description = "Role the deployer assumes for its SageMaker writes during apply (credentials otherwise come from the standard AWS chain). Never used by a plan's reads."
   type        = string

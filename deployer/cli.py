@@ -121,15 +121,15 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             spec = parse_spec(text)
             if args.region and args.region != spec.region:
                 raise InvalidInput(f"region: --region {args.region} differs from the spec's {spec.region}")
-            rt = operations.make_runtime(spec.endpoint_name, spec.region, args.assume_role_arn)
+            rt = operations.make_runtime(spec.endpoint_name, spec.region, args.assume_role_arn, run="deploy")
             _print_result(operations.deploy(spec, rt), out)
             return 0
         if not (args.endpoint and args.image):
             raise InvalidInput("deploy: needs --spec FILE, or ENDPOINT --image URI")
-        rt = operations.make_runtime(args.endpoint, args.region, args.assume_role_arn)
+        rt = operations.make_runtime(args.endpoint, args.region, args.assume_role_arn, run=args.command)
         _print_result(operations.hotfix(args.endpoint, args.image, args.variant, args.container, rt), out)
         return 0
-    rt = operations.make_runtime(args.endpoint, args.region, args.assume_role_arn)
+    rt = operations.make_runtime(args.endpoint, args.region, args.assume_role_arn, run=args.command)
     if args.command == "status":
         status = operations.status(args.endpoint, rt)
         out.write(json.dumps(status, indent=2, default=str) + "\n" if args.json else _status_text(status))

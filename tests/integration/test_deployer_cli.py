@@ -34,14 +34,14 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("rollback_alarm")
 
 
-def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "deployer", *args],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=300,
-        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+        env={**__import__("os").environ, "PYTHONPATH": str(ROOT), **env},
     )
 
 
@@ -56,7 +56,10 @@ def test_hotfix_makes_a_release_differing_only_by_image_and_plan_reports_drift(l
     apply(first, "rollout-1")
     live_before = sm.describe_endpoint_config(EndpointConfigName=config_name("whisper", release_id(first)))
 
-    run = cli(tmp_path, "deploy", "whisper", "--image", image("hotfix-1"))
+    logs = tmp_path / "logs"
+    run = cli(
+        tmp_path, "deploy", "whisper", "--image", image("hotfix-1"), SAGEMAKER_ROLLOUT_LOG_DIR=str(logs)
+    )
 
     assert run.returncode == 0, run.stderr
     hotfixed = first.with_image(None, None, image("hotfix-1"))
@@ -74,7 +77,10 @@ def test_hotfix_makes_a_release_differing_only_by_image_and_plan_reports_drift(l
     assert [{k: v for k, v in p.items() if k not in strip} for p in config["ProductionVariants"]] == [
         {k: v for k, v in p.items() if k not in strip} for p in live_before["ProductionVariants"]
     ]
-    assert (tmp_path / ".deployer" / "whisper.log").read_text()  # progress went to the log file too
+    # Progress went to one log file of this run under SAGEMAKER_ROLLOUT_LOG_DIR too, nowhere else.
+    [log] = logs.glob("whisper-*.log")
+    assert log.read_text()
+    assert not (tmp_path / ".deployer").exists()
 
     before = len(localaws.calls())
     read = apply(first, "rollout-1")  # the next terraform plan, with the Terraform spec

@@ -30,6 +30,7 @@ class FakeEngine:
         self.noise = noise
 
     def __call__(self, spec, rollout_id, **kwargs):
+        self.progress = kwargs.pop("progress", None)  # the adapter's timeline (checked on its own)
         self.calls.append((spec, rollout_id, kwargs))
         if self.noise:
             print(self.noise)
@@ -61,6 +62,7 @@ def test_a_valid_query_calls_the_engine_and_prints_one_object_of_strings():
     assert spec == parse_spec(SPEC_TEXT)
     assert rollout_id == ROLLOUT
     assert kwargs == {"assume_role_arn": None}
+    assert engine.progress.log_path is None and engine.progress.timeline == []
 
 
 def test_assume_role_arn_reaches_the_engine():
@@ -277,3 +279,44 @@ def test_the_adapter_itself_imports_no_aws_library():
     assert code == 0, err
     assert json.loads(out) == {"action": "unchanged"}
     assert not {m for m in modules if m.split(".")[0] in {"boto3", "botocore", "urllib3"}}
+
+
+class ChattyEngine(FakeEngine):
+    """Reports progress, then fails like a rolled-back rollout."""
+
+    def __call__(self, spec, rollout_id, **kwargs):
+        kwargs["progress"].info("whisper: updating to whisper-new")
+        kwargs["progress"].info("whisper: baking 60 s, watching whisper-5xx")
+        return super().__call__(spec, rollout_id, **kwargs)
+
+
+def test_a_failure_prints_the_verdict_first_then_the_timeline_and_logs_to_the_chosen_dir(tmp_path):
+    verdict = "rolled back: whisper: alarm whisper-5xx in ALARM; still serving whisper-old; next: fix it"
+    engine = ChattyEngine(error=RolloutFailed(verdict))
+    log_dir = tmp_path / "logs"
+    code, out, err = _run({"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "log_dir": str(log_dir)}, engine)
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert lines[0] == verdict
+    [log] = list(log_dir.iterdir())
+    assert log.name.startswith("whisper-") and log.name.endswith(f"-{ROLLOUT}.log")
+    assert lines[1] == f"log: {log}"
+    assert lines[2] == "timeline (UTC):"
+    assert lines[3].endswith("Z whisper: updating to whisper-new") and "baking" in lines[4]
+    logged = log.read_text().splitlines()
+    assert len(logged) == 3 and logged[-1].endswith(f"Z outcome: {verdict}")
+
+
+def test_no_log_dir_means_no_file_anywhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run({"spec": SPEC_TEXT, "rollout_id": ROLLOUT}, ChattyEngine())
+    assert code == 0, err
+    assert list(tmp_path.iterdir()) == []
+    assert "timeline (UTC):" in err  # stderr still has it (Terraform discards it on success)
+
+
+def test_a_relative_log_dir_is_refused_before_the_engine_runs():
+    engine = FakeEngine()
+    code, _, err = _run({"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "log_dir": "logs"}, engine)
+    assert code == 1 and err.startswith("query.log_dir: must be an absolute path")
+    assert engine.calls == []
