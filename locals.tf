@@ -61,6 +61,30 @@ locals {
   ])
 
   ################################################################################
+  # Model artifacts: each S3 object pinned to its version id (or ETag) with data "aws_s3_object"
+  ################################################################################
+
+  model_data_urls = distinct(flatten([for v in var.variants : [for c in v.containers : c.model_data_url if c.model_data_url != null]]))
+
+  # Objects only (a prefix has no version); s3://<bucket>/<key>.
+  pinned_model_data = {
+    for url in local.model_data_urls : url => {
+      bucket = regex("^s3://([^/]+)/(.+)$", url)[0]
+      key    = regex("^s3://([^/]+)/(.+)$", url)[1]
+    } if local.create && var.pin_model_data && can(regex("^s3://[^/]+/.*[^/]$", url))
+  }
+
+  # The version id in a versioned bucket; the ETag where the bucket is unversioned (no version id, or "null" for
+  # an object written while versioning was suspended). Carried in the spec, so a new object is a new release.
+  model_data_versions = {
+    for url in keys(local.pinned_model_data) : url => (
+      contains(["", "null"], data.aws_s3_object.model_data[url].version_id == null ? "" : data.aws_s3_object.model_data[url].version_id)
+      ? data.aws_s3_object.model_data[url].etag
+      : data.aws_s3_object.model_data[url].version_id
+    )
+  }
+
+  ################################################################################
   # Storage, keys, topics
   ################################################################################
 
@@ -164,10 +188,11 @@ locals {
     variants = [for v in var.variants : {
       name = v.name
       containers = [for c in v.containers : {
-        image          = local.resolved_images[c.image]
-        model_data_url = c.model_data_url
-        environment    = c.environment
-        hostname       = c.hostname
+        image              = local.resolved_images[c.image]
+        model_data_url     = c.model_data_url
+        model_data_version = c.model_data_url == null ? null : lookup(local.model_data_versions, c.model_data_url, null)
+        environment        = c.environment
+        hostname           = c.hostname
       }]
       inference_execution_mode                       = v.inference_execution_mode
       instance_type                                  = v.instance_type
@@ -212,6 +237,13 @@ locals {
   tags = merge(data.aws_default_tags.current.tags, var.tags)
 
   deployer_hash = sha256(join(",", [for f in sort(fileset(path.module, "deployer/*.py")) : filesha256("${path.module}/${f}")]))
+}
+
+data "aws_s3_object" "model_data" {
+  for_each = local.pinned_model_data
+
+  bucket = each.value.bucket
+  key    = each.value.key
 }
 
 data "aws_ecr_image" "this" {

@@ -511,6 +511,12 @@ variable "pin_image_digests" {
   default     = true
 }
 
+variable "pin_model_data" {
+  description = "Resolve each `model_data_url` (an S3 object, s3://bucket/key) at plan with `data \"aws_s3_object\"` to its version id (its ETag in an unversioned bucket) and carry it in the spec as `model_data_version`, so that overwriting the object under the same key is a new release that rolls out with the guardrails. The object must exist at plan; the plan role needs `s3:GetObject` and `s3:GetObjectTagging` on it (in `ci_plan_policy_json`)."
+  type        = bool
+  default     = true
+}
+
 variable "python_executable" {
   description = "Python interpreter (3.10+, with boto3) that runs the deployer (`python -m deployer`) from the module directory."
   type        = string
