@@ -166,6 +166,7 @@ module "iam" {
 
   ecr_repository_arns = local.ecr_repository_arns
   model_data_s3_arns  = local.model_data_s3_arns
+  ci_reads_model_data = var.pin_model_data
   s3_write_arns       = local.async_write_s3_arns
   s3_read_arns        = local.async_read_s3_arns
   sns_topic_arns      = local.topic_arns

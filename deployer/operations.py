@@ -527,8 +527,31 @@ def prune(endpoint: str, keep: int | None, rt: Runtime) -> list[str]:
     return executor.prune(rt, endpoint, keep, protected)
 
 
-def destroy(endpoint: str, rt: Runtime) -> dict[str, list[str]]:
+def destroy(endpoint: str, rt: Runtime, *, force: bool = False) -> dict[str, list[str]]:
+    """Delete the endpoint, its scalable targets and our configurations and models. An endpoint the
+    deployer does not manage (``state.is_managed``) is refused before any write, unless ``force``."""
     from deployer import executor
 
     live = reader.read_endpoint(rt.clients.sagemaker, endpoint)
+    check_destroy_allowed(rt, live, force=force)
     return executor.destroy(rt, endpoint, live.state.policy_value("timeout", 7200))
+
+
+def check_destroy_allowed(rt: Runtime, live: reader.Live, *, force: bool) -> None:
+    """Refuse (exit 1, nothing written) to delete an endpoint without our ``managed-by`` tag; with
+    ``force``, say on stderr what is deleted."""
+    from deployer.errors import NotManaged
+    from deployer.state import TAG_MANAGED_BY, is_managed
+
+    if not live.exists or is_managed(live.tags, live.name):
+        return
+    if not force:
+        raise NotManaged(
+            f"destroy: {live.name} is not managed by sagemaker-rollout (no {TAG_MANAGED_BY} tag of ours); "
+            "nothing deleted; pass --force to delete it anyway"
+        )
+    rt.progress.info(
+        f"destroy --force: deleting endpoint {live.name} (serving {live.config_name or '-'}), which "
+        "sagemaker-rollout does not manage, and its scalable targets; only configurations and models "
+        "tagged as ours are deleted"
+    )

@@ -277,6 +277,17 @@ data "aws_iam_policy_document" "ci_reads" {
     resources = ["*"]
   }
 
+  # data "aws_s3_object" of pin_model_data: HeadObject (s3:GetObject) and the object's tags, at plan.
+  dynamic "statement" {
+    for_each = var.ci_reads_model_data && length(var.model_data_s3_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "ModelDataRead"
+      actions   = ["s3:GetObject", "s3:GetObjectTagging"]
+      resources = var.model_data_s3_arns
+    }
+  }
+
   statement {
     sid       = "AutoScalingRead"
     actions   = ["application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:ListTagsForResource"]
