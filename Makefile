@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # Tests run against localaws with simulated time sped up; see docs/localaws.md.
 export LOCALAWS_TIME_SCALE ?= 0.01
 
-.PHONY: help install harness test unit integration e2e lint validate checkov demo localaws bench clean
+.PHONY: help install harness test unit integration e2e lint workflows validate checkov demo localaws bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -26,10 +26,18 @@ harness: $(STAMP) ## build the hashicorp/external stand-in and the offline Terra
 
 install: $(STAMP) harness ## set up .venv (pinned), the package (editable) and the Terraform harness
 
-lint: $(STAMP) ## ruff and terraform fmt
+# Every workflow file of the repository: the project's CI and the examples' workflows.
+WORKFLOWS := $(sort $(wildcard .github/workflows/*.yml examples/*/workflows/*.yml))
+
+lint: $(STAMP) workflows ## ruff, terraform fmt, actionlint and zizmor
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	terraform fmt -check -recursive
+
+# actionlint (with the venv's shellcheck for run: scripts) and zizmor, offline, pedantic: no finding left.
+workflows: $(STAMP) ## actionlint and zizmor on every workflow file
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/actionlint $(WORKFLOWS)
+	$(VENV)/bin/zizmor --offline --persona=pedantic --no-progress $(WORKFLOWS)
 
 validate: install ## terraform validate of the root module, every submodule and every example
 	$(PY) -m tests.tfharness validate-all

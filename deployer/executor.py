@@ -916,9 +916,36 @@ def prune(rt: Runtime, endpoint: str, keep: int, protected: Iterable[str]) -> li
     return [c for c, _ in doomed]
 
 
+def managed_configs_and_models(rt: Runtime, endpoint: str) -> tuple[list[str], list[str]]:
+    """The configurations and models named like this endpoint's releases whose tags say they are ours
+    (``state.is_managed``): a look-alike name alone is never enough to delete a resource."""
+    sm = rt.clients.sagemaker
+    configs = [
+        c["EndpointConfigName"]
+        for c in our_configs(rt, endpoint)
+        if _managed_arn(rt, endpoint, c.get("EndpointConfigArn"))
+    ]
+    models = []
+    for name in our_models(rt, endpoint):
+        try:
+            arn = sm.describe_model(ModelName=name)["ModelArn"]
+        except Exception as error:
+            if is_not_found(error):
+                continue
+            raise
+        if _managed_arn(rt, endpoint, arn):
+            models.append(name)
+    return configs, models
+
+
+def _managed_arn(rt: Runtime, endpoint: str, arn: str | None) -> bool:
+    return bool(arn) and rollout_state.is_managed(reader.list_tags(rt.clients.sagemaker, arn), endpoint)
+
+
 def destroy(rt: Runtime, endpoint: str, timeout_seconds: int) -> dict[str, list[str]]:
     """Deregister scalable targets, delete the endpoint (waiting until it is gone), then every
-    configuration and model of ours for it."""
+    configuration and model of ours for it (tagged as ours: ``managed_configs_and_models``). Whether the
+    endpoint itself may be deleted is decided before (``operations.destroy``)."""
     sm = rt.clients.sagemaker
     deadline = rt.deadline(timeout_seconds)
     targets = scalable_targets(rt, endpoint)
@@ -940,10 +967,9 @@ def destroy(rt: Runtime, endpoint: str, timeout_seconds: int) -> dict[str, list[
         rt.progress.info(f"{endpoint}: deleting")
         wait_gone(rt, endpoint, deadline)
         deleted_endpoint.append(endpoint)
-    configs = [c["EndpointConfigName"] for c in our_configs(rt, endpoint)]
+    configs, models = managed_configs_and_models(rt, endpoint)
     for config in configs:
         _delete_quietly(sm.delete_endpoint_config, EndpointConfigName=config)
-    models = our_models(rt, endpoint)
     for model in models:
         _delete_quietly(sm.delete_model, ModelName=model)
     rt.progress.info(f"{endpoint}: deleted {len(configs)} configurations and {len(models)} models")

@@ -33,7 +33,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from deployer import reader
-from deployer.errors import InvalidInput, RolloutFailed
+from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout
 from deployer.spec import Deployment, Spec, parse_spec
 from deployer.waiter import IN_PROGRESS, Runtime, SystemClock, time_scale
 
@@ -48,10 +48,12 @@ def make_runtime(
     assume_role_arn: str | None = None,
     *,
     progress: Progress | None = None,
+    run: str = "cli",
 ) -> Runtime:
-    """Clients from the standard chain (created on first use), the system clock, stderr progress."""
+    """Clients from the standard chain (created on first use), the system clock, stderr progress (and a
+    log file per endpoint and ``run`` under ``SAGEMAKER_ROLLOUT_LOG_DIR`` when that is set)."""
     from deployer.aws import Clients
-    from deployer.progress import Progress, default_log_path
+    from deployer.progress import Progress, cli_log_path
 
     clients = (
         Clients.for_region(region, assume_role_arn) if region else _default_region_clients(assume_role_arn)
@@ -59,7 +61,7 @@ def make_runtime(
     return Runtime(
         clients=clients,
         clock=SystemClock(),
-        progress=progress or Progress(log_path=default_log_path(endpoint_name)),
+        progress=progress or Progress(log_path=cli_log_path(endpoint_name, run)),
         scale=time_scale(),
     )
 
@@ -88,22 +90,27 @@ def terraform_apply(
     plan_assume_role_arn: str | None = None,
     rollout_planned_at: str | None = None,
     plan_time: str | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, str]:
     """The Terraform ``external`` data source: roll out for a new ``rollout_id`` in the apply that created
     it, else read only.
 
     The reads (all a plan does) use ``plan_assume_role_arn`` or the runner's own credentials, never the write
-    role ``assume_role_arn``: that role is assumed only when there is a rollout to make."""
+    role ``assume_role_arn``: that role is assumed only when there is a rollout to make. ``progress``: where
+    the rollout's messages go (the adapter's timeline and log file); default stderr.
+
+    A failed or timed-out rollout raises its error with the verdict first: what happened and why, what the
+    endpoint serves now, and what to do next (``verdict_message``)."""
     timing = Timing(rollout_planned_at, plan_time)
     try:
         if runtime is not None:
             return _terraform_apply(spec, rollout_id, runtime, timing=timing)
-        reads = make_runtime(spec.endpoint_name, spec.region, plan_assume_role_arn)
+        reads = make_runtime(spec.endpoint_name, spec.region, plan_assume_role_arn, progress=progress)
         return _terraform_apply(
             spec,
             rollout_id,
             reads,
-            writes=lambda: make_runtime(spec.endpoint_name, spec.region, assume_role_arn),
+            writes=lambda: make_runtime(spec.endpoint_name, spec.region, assume_role_arn, progress=progress),
             timing=timing,
         )
     except Exception as error:
@@ -170,8 +177,43 @@ def _terraform_apply(
     timing.wait_past_plan_second(time.time, time.sleep)
     from deployer import executor
 
-    outcome = executor.roll_out(writes() if writes else rt, spec, live, rollout_id=rollout_id)
+    acting = writes() if writes else rt
+    try:
+        outcome = executor.roll_out(acting, spec, live, rollout_id=rollout_id)
+    except (RolloutFailed, RolloutTimeout) as error:
+        raise type(error)(verdict_message(acting, spec.endpoint_name, error)) from None
     return reader.result_map(spec, outcome.live, action=outcome.action, deregistered=outcome.deregistered)
+
+
+_NEXT = {
+    "timed_out": "`sagemaker-rollout watch {name}` until it settles (nothing was undone), then apply again",
+    "refused": "fix what AWS refused (permissions, quota, the request), then apply again",
+}
+_NEXT_DEFAULT = (
+    "fix the release and apply a new desired state (the same one is not retried); "
+    "`sagemaker-rollout status {name}` shows the endpoint, `history {name}` its releases"
+)
+
+
+def verdict_message(rt: Runtime, name: str, error: Exception) -> str:
+    """``<outcome>: <endpoint>: <reason>; still serving <config>; next: <what to do>``, read back from the
+    endpoint (its recorded outcome, the configuration it serves); the error's own text when that read
+    fails."""
+    try:
+        live = reader.read_endpoint(rt.clients.sagemaker, name)
+    except Exception:
+        return str(error)
+    outcome, reason = reader.last_rollout(live)
+    if outcome in ("none", "succeeded", "in_progress"):
+        outcome = "timed_out" if isinstance(error, RolloutTimeout) else "failed"
+        reason = str(error)
+    words = outcome.replace("_", " ")
+    reason = reason.removeprefix(f"{words}: ").removeprefix(f"{outcome}: ")
+    serving = f"still serving {live.config_name}" if live.exists else f"{name} does not exist"
+    if live.exists and live.status != "InService":
+        serving += f" ({live.status})"
+    hint = _NEXT.get(outcome, _NEXT_DEFAULT).format(name=name)
+    return f"{words}: {name}: {reason}; {serving}; next: {hint}"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -485,8 +527,31 @@ def prune(endpoint: str, keep: int | None, rt: Runtime) -> list[str]:
     return executor.prune(rt, endpoint, keep, protected)
 
 
-def destroy(endpoint: str, rt: Runtime) -> dict[str, list[str]]:
+def destroy(endpoint: str, rt: Runtime, *, force: bool = False) -> dict[str, list[str]]:
+    """Delete the endpoint, its scalable targets and our configurations and models. An endpoint the
+    deployer does not manage (``state.is_managed``) is refused before any write, unless ``force``."""
     from deployer import executor
 
     live = reader.read_endpoint(rt.clients.sagemaker, endpoint)
+    check_destroy_allowed(rt, live, force=force)
     return executor.destroy(rt, endpoint, live.state.policy_value("timeout", 7200))
+
+
+def check_destroy_allowed(rt: Runtime, live: reader.Live, *, force: bool) -> None:
+    """Refuse (exit 1, nothing written) to delete an endpoint without our ``managed-by`` tag; with
+    ``force``, say on stderr what is deleted."""
+    from deployer.errors import NotManaged
+    from deployer.state import TAG_MANAGED_BY, is_managed
+
+    if not live.exists or is_managed(live.tags, live.name):
+        return
+    if not force:
+        raise NotManaged(
+            f"destroy: {live.name} is not managed by sagemaker-rollout (no {TAG_MANAGED_BY} tag of ours); "
+            "nothing deleted; pass --force to delete it anyway"
+        )
+    rt.progress.info(
+        f"destroy --force: deleting endpoint {live.name} (serving {live.config_name or '-'}), which "
+        "sagemaker-rollout does not manage, and its scalable targets; only configurations and models "
+        "tagged as ours are deleted"
+    )

@@ -7,21 +7,24 @@ else, the result is checked and converted before it is printed, stdout receives 
 object (anything the engine prints by mistake goes to stderr), and every error is one line on stderr
 with the exit code of SPEC §6.
 
-This module is on the plan-time path: it imports the standard library, ``deployer.spec`` and
-``deployer.errors`` only; the engine (``deployer.operations``, and boto3 through it) is imported after
-the query and the spec are valid.
+This module is on the plan-time path: it imports the standard library, ``deployer.spec``,
+``deployer.errors`` and ``deployer.progress`` only; the engine (``deployer.operations``, and boto3
+through it) is imported after the query and the spec are valid.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from deployer.errors import DeployerError, InvalidInput
+from deployer.progress import Progress, log_file
 from deployer.spec import Spec, json_kind, load_json, parse_spec
 
 QUERY_KEYS = (
@@ -32,6 +35,7 @@ QUERY_KEYS = (
     "plan_assume_role_arn",
     "rollout_planned_at",
     "plan_time",
+    "log_dir",
 )
 REQUIRED_KEYS = ("spec", "rollout_id")
 # Keys that would carry credentials (compared after lower-casing and turning "-" into "_").
@@ -85,6 +89,7 @@ class Query:
     plan_assume_role_arn: str | None = None
     rollout_planned_at: str | None = None
     plan_time: str | None = None
+    log_dir: str | None = None
 
 
 def parse_query(text: str) -> Query:
@@ -131,6 +136,7 @@ def parse_query(text: str) -> Query:
         plan_assume_role_arn=plan_assume_role_arn,
         rollout_planned_at=rollout_planned_at,
         plan_time=plan_time,
+        log_dir=_log_dir(raw),
     )
 
 
@@ -139,6 +145,16 @@ def _timestamp(raw: Mapping[str, Any], key: str) -> str | None:
     if value is not None and not _TIMESTAMP.fullmatch(value):
         raise InvalidInput(f"query.{key}: must be an RFC 3339 timestamp like plantimestamp() gives")
     return value
+
+
+def _log_dir(raw: Mapping[str, Any]) -> str | None:
+    log_dir = raw.get("log_dir") or None
+    if log_dir is not None and not os.path.isabs(log_dir):
+        raise InvalidInput(
+            f"query.log_dir: must be an absolute path (got {log_dir!r}); the program runs in the module's "
+            "directory, so the module passes abspath()"
+        )
+    return log_dir
 
 
 def _role_arn(raw: Mapping[str, Any], key: str) -> str | None:
@@ -169,9 +185,22 @@ def run_external(
     stderr: TextIO,
     engine: Engine | None = None,
 ) -> int:
-    """Run one ``external`` read: returns the exit code; writes the result or one error line."""
+    """Run one ``external`` read: returns the exit code; writes the result, or the error line first (the
+    verdict, which Terraform shows as the first line of its error), then the rollout's timeline.
+
+    Terraform shows the program's stderr only when it fails, and only once it has exited, so progress is
+    kept (``Progress.timeline``) and written after the verdict rather than streamed before it; the log
+    file under the query's ``log_dir`` is where a running rollout can be followed."""
+    progress: Progress | None = None
     try:
         query = parse_query(stdin_text)
+        progress = Progress(
+            stream=io.StringIO(),
+            log_path=log_file(query.log_dir, query.spec.endpoint_name, query.rollout_id)
+            if query.log_dir
+            else None,
+            tty=False,
+        )
         apply = engine if engine is not None else _default_engine()
         # Whatever the engine prints by mistake must not reach Terraform's stdout.
         with contextlib.redirect_stdout(stderr):
@@ -186,22 +215,65 @@ def run_external(
                 else {}
             )
             result = apply(
-                query.spec, query.rollout_id, assume_role_arn=query.assume_role_arn, **read_role, **timing
+                query.spec,
+                query.rollout_id,
+                assume_role_arn=query.assume_role_arn,
+                progress=progress,
+                **read_role,
+                **timing,
             )
         text = render_result(result)
     except DeployerError as error:
+        _outcome(progress, str(error))
         _error_line(stderr, str(error))
+        _timeline(stderr, progress)
         return error.exit_code
     except Exception as error:  # an AWS error the engine did not map, or a bug: one line, never a traceback
         refusal = _as_refusal(error)
         if refusal is not None:
             _error_line(stderr, str(refusal))
+            _timeline(stderr, progress)
             return refusal.exit_code
         _error_line(stderr, f"deployer internal error: {type(error).__name__}: {error}")
+        _timeline(stderr, progress)
         return INTERNAL_ERROR_EXIT
+    _outcome(progress, _success_line(result))
+    _timeline(stderr, progress)
     stdout.write(text + "\n")
     stdout.flush()
     return 0
+
+
+def _success_line(result: Mapping[str, Any]) -> str:
+    outcome = str(result.get("last_rollout") or "succeeded").replace("_", " ")
+    return (
+        f"{outcome}: {result.get('endpoint_name', '')}: serves {result.get('endpoint_config_name', '')} "
+        f"(release {result.get('release', '')}, {result.get('action', 'read')})"
+    )
+
+
+def _outcome(progress: Progress | None, verdict: str) -> None:
+    """The run's last log line, ``outcome: <verdict>``, when it did something (a plan-time read that had
+    nothing to say still writes no file); CI summaries read it (examples/github-actions)."""
+    if progress is not None and progress.timeline:
+        progress.info(f"outcome: {' '.join(verdict.split())}")
+
+
+# The timeline after a verdict is capped: a two-hour rollout polls many times; the log file has it all.
+TIMELINE_LINES = 200
+
+
+def _timeline(stderr: TextIO, progress: Progress | None) -> None:
+    if progress is None or not progress.timeline:
+        return
+    lines = progress.timeline
+    if progress.log_path is not None:
+        stderr.write(f"log: {progress.log_path}\n")
+    stderr.write("timeline (UTC):\n")
+    if len(lines) > TIMELINE_LINES:
+        stderr.write(f"  ... {len(lines) - TIMELINE_LINES} earlier lines (see the log)\n")
+    stderr.write("".join(f"  {line}\n" for line in lines[-TIMELINE_LINES:]))
+    stderr.flush()
 
 
 def main(stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:

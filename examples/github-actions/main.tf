@@ -6,8 +6,13 @@ data "aws_partition" "current" {}
 
 locals {
   oidc_host = "token.actions.githubusercontent.com"
-  # GitHub's OIDC subject claims: pull requests, and jobs bound to the deploy environment.
-  plan_subjects  = ["repo:${var.github_repository}:pull_request"]
+  # GitHub's OIDC subject claims. Read-only: pull requests, and jobs on main without an environment (the
+  # apply workflow's plan job, the drift check). Deploy: only jobs bound to the deploy environment, whose
+  # deployment branch rule admits main only and whose required reviewers approve each run (README).
+  plan_subjects = [
+    "repo:${var.github_repository}:pull_request",
+    "repo:${var.github_repository}:ref:refs/heads/main",
+  ]
   apply_subjects = ["repo:${var.github_repository}:environment:${var.deploy_environment}"]
 }
 
@@ -92,7 +97,7 @@ resource "aws_iam_role" "this" {
   for_each = data.aws_iam_policy_document.trust
 
   name                 = "${var.name_prefix}-terraform-${each.key}"
-  description          = each.key == "plan" ? "GitHub Actions: terraform plan on pull requests (read-only)" : "GitHub Actions: terraform apply on ${var.deploy_environment} (deploy)"
+  description          = each.key == "plan" ? "GitHub Actions: terraform plan on pull requests and main, drift check (read-only)" : "GitHub Actions: terraform apply on ${var.deploy_environment} (deploy)"
   assume_role_policy   = each.value.json
   max_session_duration = each.key == "apply" ? 10800 : 3600
   tags                 = var.tags

@@ -30,6 +30,7 @@ class FakeEngine:
         self.noise = noise
 
     def __call__(self, spec, rollout_id, **kwargs):
+        self.progress = kwargs.pop("progress", None)  # the adapter's timeline (checked on its own)
         self.calls.append((spec, rollout_id, kwargs))
         if self.noise:
             print(self.noise)
@@ -61,6 +62,7 @@ def test_a_valid_query_calls_the_engine_and_prints_one_object_of_strings():
     assert spec == parse_spec(SPEC_TEXT)
     assert rollout_id == ROLLOUT
     assert kwargs == {"assume_role_arn": None}
+    assert engine.progress.log_path is None and engine.progress.timeline == []
 
 
 def test_assume_role_arn_reaches_the_engine():
@@ -78,6 +80,19 @@ def test_plan_assume_role_arn_reaches_the_engine_as_its_own_keyword():
     code, _, err = _run(query, engine)
     assert code == 0, err
     assert engine.calls[0][2] == {"assume_role_arn": write, "plan_assume_role_arn": read}
+
+
+def test_the_plan_timestamps_reach_the_engine_only_together():
+    """Issue 7 item 3: ``rollout_planned_at`` and ``plan_time`` tell the engine plan from apply."""
+    engine = FakeEngine()
+    both = {"rollout_planned_at": "2026-12-03T11:00:00Z", "plan_time": "2026-12-03T11:05:00Z"}
+    code, _, err = _run({"spec": SPEC_TEXT, "rollout_id": ROLLOUT, **both}, engine)
+    assert code == 0, err
+    assert engine.calls[0][2] == {"assume_role_arn": None, **both}
+    one = {"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "plan_time": "2026-12-03T11:05:00Z"}
+    code, _, err = _run(one, engine)
+    assert code == 0, err
+    assert engine.calls[1][2] == {"assume_role_arn": None}
 
 
 def test_an_empty_optional_key_counts_as_absent():
@@ -184,6 +199,16 @@ MALFORMED_QUERIES = [
         "query.plan_assume_role_arn",
     ),
     (
+        "plan-time-shape",
+        {"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "plan_time": "yesterday"},
+        "query.plan_time",
+    ),
+    (
+        "planned-at-shape",
+        {"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "rollout_planned_at": "2026-12-03 11:00"},
+        "query.rollout_planned_at",
+    ),
+    (
         "hash-too-long",
         {"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "deployer_hash": "h" * 257},
         "query.deployer_hash",
@@ -277,3 +302,44 @@ def test_the_adapter_itself_imports_no_aws_library():
     assert code == 0, err
     assert json.loads(out) == {"action": "unchanged"}
     assert not {m for m in modules if m.split(".")[0] in {"boto3", "botocore", "urllib3"}}
+
+
+class ChattyEngine(FakeEngine):
+    """Reports progress, then fails like a rolled-back rollout."""
+
+    def __call__(self, spec, rollout_id, **kwargs):
+        kwargs["progress"].info("whisper: updating to whisper-new")
+        kwargs["progress"].info("whisper: baking 60 s, watching whisper-5xx")
+        return super().__call__(spec, rollout_id, **kwargs)
+
+
+def test_a_failure_prints_the_verdict_first_then_the_timeline_and_logs_to_the_chosen_dir(tmp_path):
+    verdict = "rolled back: whisper: alarm whisper-5xx in ALARM; still serving whisper-old; next: fix it"
+    engine = ChattyEngine(error=RolloutFailed(verdict))
+    log_dir = tmp_path / "logs"
+    code, out, err = _run({"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "log_dir": str(log_dir)}, engine)
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert lines[0] == verdict
+    [log] = list(log_dir.iterdir())
+    assert log.name.startswith("whisper-") and log.name.endswith(f"-{ROLLOUT}.log")
+    assert lines[1] == f"log: {log}"
+    assert lines[2] == "timeline (UTC):"
+    assert lines[3].endswith("Z whisper: updating to whisper-new") and "baking" in lines[4]
+    logged = log.read_text().splitlines()
+    assert len(logged) == 3 and logged[-1].endswith(f"Z outcome: {verdict}")
+
+
+def test_no_log_dir_means_no_file_anywhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run({"spec": SPEC_TEXT, "rollout_id": ROLLOUT}, ChattyEngine())
+    assert code == 0, err
+    assert list(tmp_path.iterdir()) == []
+    assert "timeline (UTC):" in err  # stderr still has it (Terraform discards it on success)
+
+
+def test_a_relative_log_dir_is_refused_before_the_engine_runs():
+    engine = FakeEngine()
+    code, _, err = _run({"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "log_dir": "logs"}, engine)
+    assert code == 1 and err.startswith("query.log_dir: must be an absolute path")
+    assert engine.calls == []

@@ -171,3 +171,30 @@ def test_progress_live_line_on_a_terminal_is_rewritten():
     progress.info("done")
     text = stream.getvalue()
     assert text.count("\r") == 2 and text.endswith("Updating 2\ndone\n")
+
+
+def test_progress_does_not_repeat_an_unchanged_status_and_keeps_a_timeline():
+    stream = io.StringIO()
+    progress = Progress(stream=stream, log_path=None, tty=False)
+    for _ in range(3):
+        progress.live("whisper: Updating (AllTraffic:Creating)")
+    progress.live("whisper: InService")
+    progress.info("whisper: serves x")
+    progress.live("whisper: InService")
+    assert len(stream.getvalue().splitlines()) == 4
+    assert [line.split(" ", 1)[1] for line in progress.timeline] == [
+        "whisper: Updating (AllTraffic:Creating)",
+        "whisper: InService",
+        "whisper: serves x",
+        "whisper: InService",
+    ]
+
+
+def test_log_files_are_one_per_endpoint_and_run_and_only_where_asked(tmp_path):
+    from deployer.progress import cli_log_path, log_file
+
+    path = log_file(tmp_path, "whisper", "5d2c/7f0e:1", now=0)
+    assert path == tmp_path / "whisper-19700101T000000Z-5d2c_7f0e_1.log"
+    assert cli_log_path("whisper", "deploy", {}) is None
+    chosen = cli_log_path("whisper", "deploy", {"SAGEMAKER_ROLLOUT_LOG_DIR": str(tmp_path)})
+    assert chosen is not None and chosen.parent == tmp_path and chosen.name.endswith("-deploy.log")
