@@ -171,7 +171,8 @@ def is_retryable(error: BaseException) -> bool:
 
 
 def as_refusal(error: BaseException) -> Exception | None:
-    """A botocore error as ``AwsRefused`` (exit 4) with one line, else None (not an AWS error)."""
+    """A botocore error as ``AwsRefused`` (exit 4) with one line that says who refused (AWS, or botocore's
+    parameter validation: a deployer bug), else None (not an AWS error)."""
     from deployer.errors import AwsRefused
 
     module = type(error).__module__.split(".")[0]
@@ -182,4 +183,10 @@ def as_refusal(error: BaseException) -> Exception | None:
     if code:
         where = f" {operation}" if operation else ""
         return AwsRefused(f"AWS refused{where}: {code}: {error_message(error)}")
+    if type(error).__name__ == "ParamValidationError":
+        # botocore checked the request against the API model and never sent it: the deployer built it.
+        return AwsRefused(
+            f"deployer bug: botocore refused a request the deployer built, before sending it to AWS "
+            f"({error}); nothing was sent; please report it"
+        )
     return AwsRefused(f"AWS unreachable or no credentials: {type(error).__name__}: {error}")
