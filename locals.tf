@@ -4,6 +4,8 @@ data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
+data "aws_default_tags" "current" {}
+
 locals {
   # The deployer's log directory, absolute (its program runs in path.module); "" turns the file off.
   deployer_log_dir = var.deployer_log_dir == null ? "${abspath(path.root)}/.terraform/sagemaker-rollout" : (
@@ -39,9 +41,11 @@ locals {
     } if can(regex(local.ecr_image_pattern, image))
   }
 
-  # Only tags in this Region can be resolved through the provider; images given by digest stay as they are.
+  # Only tags in this account's registry in this Region are resolved (DescribeImages on another account's registry,
+  # such as AWS's deep learning containers account 763104351884, needs its permission); other images and images
+  # given by digest stay as they are.
   pinned_images = {
-    for image, p in local.ecr_images : image => p if local.create && var.pin_image_digests && p.digest == null && p.region == local.region
+    for image, p in local.ecr_images : image => p if local.create && var.pin_image_digests && p.digest == null && p.region == local.region && p.registry == local.account_id
   }
 
   resolved_images = {
@@ -55,6 +59,30 @@ locals {
   ecr_repository_arns = distinct([
     for image, p in local.ecr_images : "arn:${local.partition}:ecr:${p.region}:${p.registry}:repository/${p.repository}"
   ])
+
+  ################################################################################
+  # Model artifacts: each S3 object pinned to its version id (or ETag) with data "aws_s3_object"
+  ################################################################################
+
+  model_data_urls = distinct(flatten([for v in var.variants : [for c in v.containers : c.model_data_url if c.model_data_url != null]]))
+
+  # Objects only (a prefix has no version); s3://<bucket>/<key>.
+  pinned_model_data = {
+    for url in local.model_data_urls : url => {
+      bucket = regex("^s3://([^/]+)/(.+)$", url)[0]
+      key    = regex("^s3://([^/]+)/(.+)$", url)[1]
+    } if local.create && var.pin_model_data && can(regex("^s3://[^/]+/.*[^/]$", url))
+  }
+
+  # The version id in a versioned bucket; the ETag where the bucket is unversioned (no version id, or "null" for
+  # an object written while versioning was suspended). Carried in the spec, so a new object is a new release.
+  model_data_versions = {
+    for url in keys(local.pinned_model_data) : url => (
+      contains(["", "null"], data.aws_s3_object.model_data[url].version_id == null ? "" : data.aws_s3_object.model_data[url].version_id)
+      ? data.aws_s3_object.model_data[url].etag
+      : data.aws_s3_object.model_data[url].version_id
+    )
+  }
 
   ################################################################################
   # Storage, keys, topics
@@ -104,10 +132,12 @@ locals {
   ################################################################################
 
   # Instance families with local NVMe instance storage: SageMaker rejects a KmsKeyId in CreateEndpointConfig for
-  # them (SageMaker API reference, CreateEndpointConfig KmsKeyId); serverless variants take no KmsKeyId either.
+  # them (SageMaker API reference, CreateEndpointConfig KmsKeyId, which points to EC2's instance store volumes
+  # list); serverless variants take no KmsKeyId either. The SageMaker docs name ml.p4d, ml.g4dn and ml.g5
+  # (ResourceConfig VolumeSizeInGB); the rest follow EC2's instance type specifications (docs/aws-behaviour.md).
   local_storage_families = [
     "c5d", "c6id", "g4dn", "g5", "g6", "g6e", "gr6", "i3", "i3en", "m5d", "m6id", "p3dn", "p4d", "p4de", "p5", "p5e",
-    "p5en", "r5d", "r6id", "trn1", "trn1n", "trn2", "x2iedn",
+    "p5en", "p6-b200", "r5d", "r6id", "trn1", "trn1n", "trn2", "x2iedn",
   ]
   volumes_encryptable = !local.serverless && alltrue([
     for v in var.variants : !contains(local.local_storage_families, split(".", v.instance_type)[1]) if v.instance_type != null
@@ -130,17 +160,19 @@ locals {
   # Autoscaling: variant names known at plan time
   ################################################################################
 
+  scale_to_zero = local.asynchronous && try(var.async_inference.scale_to_zero, false)
+
   autoscaled_variants = {
     for v in var.variants : v.name => {
       kind          = v.serverless != null ? "serverless" : local.asynchronous ? "async" : "instance"
       instance_type = v.instance_type
-      min_capacity  = local.asynchronous && try(var.async_inference.scale_to_zero, false) ? 0 : v.autoscaling.min_capacity
+      min_capacity  = coalesce(v.autoscaling.min_capacity, local.scale_to_zero ? 0 : 1)
       max_capacity  = v.autoscaling.max_capacity
       target_value  = coalesce(v.autoscaling.target_value, v.serverless != null ? 0.7 : local.asynchronous ? var.async_inference.backlog_target_per_instance : 1000)
       scale_in      = v.autoscaling.scale_in_cooldown
       scale_out     = v.autoscaling.scale_out_cooldown
       no_scale_in   = v.autoscaling.disable_scale_in
-      scale_to_zero = local.asynchronous && try(var.async_inference.scale_to_zero, false)
+      scale_to_zero = local.scale_to_zero
     } if local.create && v.autoscaling != null
   }
 
@@ -156,10 +188,11 @@ locals {
     variants = [for v in var.variants : {
       name = v.name
       containers = [for c in v.containers : {
-        image          = local.resolved_images[c.image]
-        model_data_url = c.model_data_url
-        environment    = c.environment
-        hostname       = c.hostname
+        image              = local.resolved_images[c.image]
+        model_data_url     = c.model_data_url
+        model_data_version = c.model_data_url == null ? null : lookup(local.model_data_versions, c.model_data_url, null)
+        environment        = c.environment
+        hostname           = c.hostname
       }]
       inference_execution_mode                       = v.inference_execution_mode
       instance_type                                  = v.instance_type
@@ -195,11 +228,22 @@ locals {
       timeout_seconds               = var.deployment.timeout_seconds
     }
     keep_releases = var.keep_releases
-    tags          = var.tags
+    tags          = local.tags
   }
 
   # A new deployer version is a change Terraform sees (a new rollout id), like a new spec.
+  # What the deployer tags its models, configurations and endpoint with: the provider's default_tags, then the
+  # module's tags (the AWS provider's own precedence), as on the resources Terraform creates.
+  tags = merge(data.aws_default_tags.current.tags, var.tags)
+
   deployer_hash = sha256(join(",", [for f in sort(fileset(path.module, "deployer/*.py")) : filesha256("${path.module}/${f}")]))
+}
+
+data "aws_s3_object" "model_data" {
+  for_each = local.pinned_model_data
+
+  bucket = each.value.bucket
+  key    = each.value.key
 }
 
 data "aws_ecr_image" "this" {

@@ -81,7 +81,8 @@ resource "aws_kms_key" "this" {
   deletion_window_in_days = var.kms_key_deletion_window_in_days
   policy                  = data.aws_iam_policy_document.kms[0].json
 
-  tags = var.tags
+  # The endpoint tag lets the CI apply policy create and tag this key only (modules/iam KeyCreate).
+  tags = merge(var.tags, { "sagemaker-rollout:endpoint" = var.name })
 }
 
 resource "aws_kms_alias" "this" {
@@ -165,6 +166,7 @@ module "iam" {
 
   ecr_repository_arns = local.ecr_repository_arns
   model_data_s3_arns  = local.model_data_s3_arns
+  ci_reads_model_data = var.pin_model_data
   s3_write_arns       = local.async_write_s3_arns
   s3_read_arns        = local.async_read_s3_arns
   sns_topic_arns      = local.topic_arns

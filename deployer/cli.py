@@ -100,9 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
     prune.add_argument("--keep", type=int, help="releases to keep (default: the endpoint's keep_releases)")
 
     destroy = sub.add_parser(
-        "destroy", parents=[common], **_example("destroy"), help="delete the endpoint and its releases"
+        "destroy",
+        parents=[common],
+        **_example("destroy"),
+        help="delete the endpoint and its releases (exit 1 for one sagemaker-rollout does not manage)",
     )
     destroy.add_argument("endpoint")
+    destroy.add_argument(
+        "--force",
+        action="store_true",
+        help="also delete an endpoint without sagemaker-rollout's managed-by tag (says what it deletes)",
+    )
     return parser
 
 
@@ -179,7 +187,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         deleted = operations.prune(args.endpoint, args.keep, rt)
         out.write("".join(f"deleted {name}\n" for name in deleted) or "nothing to prune\n")
     elif args.command == "destroy":
-        gone = operations.destroy(args.endpoint, rt)
+        gone = operations.destroy(args.endpoint, rt, force=args.force)
         out.write(
             f"{args.endpoint}: endpoint {'deleted' if gone['endpoint'] else 'absent'}, "
             f"{len(gone['configs'])} configurations and {len(gone['models'])} models deleted, "

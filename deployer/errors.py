@@ -43,3 +43,16 @@ class AwsRefused(DeployerError):
     """AWS refused: credentials, permissions, quota, or throttling beyond retries."""
 
     exit_code = 4
+
+
+class NotManaged(InvalidInput):
+    """``destroy`` of an endpoint the deployer does not manage (no ``managed-by`` tag of ours), without
+    ``--force``: refused before any write."""
+
+    exit_code = 1
+
+
+class LeaseHeld(DeployerError):
+    """Another deployer holds the endpoint's lease (owner and expiry in its tags); nothing was written."""
+
+    exit_code = 5

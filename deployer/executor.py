@@ -5,7 +5,8 @@ Order of a rollout (issue 3, docs/aws-behaviour.md):
 1. record the rollout on the endpoint (AddTags: rollout id, ``in_progress``, target configuration)
    before any other write, so that an interrupted run is never retried by a plan-time read;
 2. wait, bounded by ``deployment.timeout_seconds``, until the endpoint is settled;
-3. create the release's models and configuration (idempotent: "already exists" means reuse);
+3. create the release's models and configuration (idempotent: "already exists" means reuse); a write
+   AWS refuses before the endpoint moved deletes what this run created (retention never sees it);
 4. deregister the scalable targets the update would break;
 5. CreateEndpoint, or UpdateEndpoint with the full DeploymentConfig;
 6. wait, then judge: success only if the endpoint serves the configuration we asked for;
@@ -36,6 +37,7 @@ from deployer.release import (
     TAG_MANAGED_BY_VALUE,
     TAG_ROLLOUT_ID,
     config_name,
+    model_name,
     name_prefix,
     release_from_name,
     release_id,
@@ -202,38 +204,70 @@ class Release:
     config_arn: str
     variants: tuple[Mapping[str, Any], ...]  # ProductionVariants as created (or as found)
     created: bool
+    created_models: tuple[str, ...] = ()  # the models this run created (not the reused ones)
 
 
 def ensure_release(
     rt: Runtime, spec: Spec, live_describe: Mapping[str, Any] | None, extra_tags: Mapping[str, str]
 ) -> Release:
-    """Create the release's models and configuration, reusing whatever a previous run created."""
+    """Create the release's models and configuration, reusing whatever a previous run created.
+    ``extra_tags`` go on the configuration and on the models this run creates (for a new endpoint: the
+    rollout id, so that its first write already records it). On an existing endpoint a write AWS refuses
+    deletes what this run created first (a model no configuration refers to is outside retention: no
+    prune would ever delete it); a new endpoint's release keeps them, they carry the refusal's record."""
     sm = rt.clients.sagemaker
     release = release_id(spec)
     tags = resource_tags(spec.endpoint_name, release) + as_tags(dict(spec.tags))
-    for model in planner.model_requests(spec, release):
+    created: list[str] = []
+    try:
+        for model in planner.model_requests(spec, release):
+            try:
+                sm.create_model(ModelName=model.name, Tags=tags + as_tags(extra_tags), **model.params)
+                created.append(model.name)
+                rt.progress.info(f"created model {model.name}")
+            except Exception as error:
+                if not is_already_exists(error):
+                    raise
+                rt.progress.info(f"reusing model {model.name}")
+        request = planner.config_request(
+            spec,
+            live_describe,
+            release,
+            autoscaled=autoscaled_variants(rt, spec.endpoint_name, live_describe),
+        )
+        name = request["EndpointConfigName"]
         try:
-            sm.create_model(ModelName=model.name, Tags=tags, **model.params)
-            rt.progress.info(f"created model {model.name}")
+            arn = sm.create_endpoint_config(Tags=tags + as_tags(extra_tags), **request)["EndpointConfigArn"]
+            rt.progress.info(f"created endpoint configuration {name}")
+            return Release(name, arn, tuple(request["ProductionVariants"]), True, tuple(created))
         except Exception as error:
             if not is_already_exists(error):
                 raise
-            rt.progress.info(f"reusing model {model.name}")
-    request = planner.config_request(
-        spec, live_describe, release, autoscaled=autoscaled_variants(rt, spec.endpoint_name, live_describe)
-    )
-    name = request["EndpointConfigName"]
-    try:
-        arn = sm.create_endpoint_config(Tags=tags + as_tags(extra_tags), **request)["EndpointConfigArn"]
-        rt.progress.info(f"created endpoint configuration {name}")
-        return Release(name, arn, tuple(request["ProductionVariants"]), True)
     except Exception as error:
-        if not is_already_exists(error):
-            raise
+        if refused(error) and live_describe is not None:
+            discard(rt, Release("", "", (), False, tuple(created)))
+        raise
     found = sm.describe_endpoint_config(EndpointConfigName=name)
     rt.progress.info(f"reusing endpoint configuration {name}")
     add_tags(rt, found["EndpointConfigArn"], extra_tags)
-    return Release(name, found["EndpointConfigArn"], tuple(found.get("ProductionVariants", [])), False)
+    return Release(
+        name, found["EndpointConfigArn"], tuple(found.get("ProductionVariants", [])), False, tuple(created)
+    )
+
+
+def discard(rt: Runtime, built: Release) -> None:
+    """Delete what this run created for a release the endpoint never moved to (after a refusal); a
+    failure to delete is reported, never hides the refusal."""
+    sm = rt.clients.sagemaker
+    doomed = [(sm.delete_endpoint_config, {"EndpointConfigName": built.config_name})] if built.created else []
+    doomed += [(sm.delete_model, {"ModelName": m}) for m in built.created_models]
+    for call, kwargs in doomed:
+        what = next(iter(kwargs.values()))
+        try:
+            _delete_quietly(call, **kwargs)
+            rt.progress.info(f"deleted {what}: the rollout was refused")
+        except Exception as error:
+            rt.progress.info(f"could not delete {what}: {error_message(error)}")
 
 
 def autoscaled_variants(
@@ -466,7 +500,10 @@ def roll_out(
     except (InvalidInput, RolloutFailed):
         raise
     except Exception as error:
-        record_outcome(rt, live.arn, *refusal(error, live.config_name))
+        outcome, reason = refusal(error, live.config_name)
+        record_outcome(rt, live.arn, outcome, reason)
+        if not live.arn and rollout_id:
+            record_on_release(rt, spec, rollout_id, outcome, reason)
         raise
     arn = str((moved.describe or {}).get("EndpointArn", live.arn))
     if moved.verdict.outcome != "succeeded":
@@ -540,19 +577,27 @@ def _move(
     config_tags = {TAG_ROLLOUT_ID: rollout_id} if rollout_id and describe is None else {}
     built = ensure_release(rt, spec, describe, config_tags)
     if describe is None:
+        # A refused CreateEndpoint keeps the release: it carries the refusal's record (release_trace).
         tags = {**endpoint_tags(spec), **start_tags}
         if hotfix:
             tags[TAG_HOTFIX] = release_id(spec)
         return "created", "", create(rt, spec, target, tags, deadline)
-    moved = update_to(
-        rt,
-        spec.endpoint_name,
-        target,
-        built.variants,
-        planner.deployment_config(spec.deployment),
-        describe,
-        deadline,
-    )
+    try:
+        moved = update_to(
+            rt,
+            spec.endpoint_name,
+            target,
+            built.variants,
+            planner.deployment_config(spec.deployment),
+            describe,
+            deadline,
+        )
+    except Exception as error:
+        # Only a refusal of the call that would move the endpoint (or of the deregistration before it):
+        # after UpdateEndpoint was accepted the configuration is the endpoint's, whatever fails next.
+        if refused(error) and getattr(error, "operation_name", "") in BEFORE_THE_MOVE:
+            discard(rt, built)
+        raise
     return "updated", str(describe.get("EndpointConfigName", "")), moved
 
 
@@ -578,6 +623,7 @@ def _succeeded(
     rt.progress.info(f"{spec.endpoint_name}: serves {target}")
 
 
+BEFORE_THE_MOVE = frozenset({"UpdateEndpoint", "DeregisterScalableTarget"})
 WRITE_PREFIXES = ("Create", "Update", "Delete", "Add", "Register", "Deregister", "Put")
 
 
@@ -594,6 +640,11 @@ def refusal(error: BaseException, serving: str) -> tuple[str, str]:
     return "failed", f"failed: {type(error).__name__}: {error_message(error)}{still}"
 
 
+def refused(error: BaseException) -> bool:
+    """Whether AWS (or botocore's parameter validation) refused one of our writes."""
+    return refusal(error, "")[0] == "refused"
+
+
 def record_outcome(rt: Runtime, arn: str, outcome: str, reason: str) -> None:
     """Record how a rollout ended on the endpoint; a failure to record never hides the rollout's."""
     rt.progress.info(f"rollout {outcome}: {reason}")
@@ -603,6 +654,26 @@ def record_outcome(rt: Runtime, arn: str, outcome: str, reason: str) -> None:
         add_tags(rt, arn, rollout_state.finished(outcome, reason))
     except Exception as error:
         rt.progress.info(f"could not record the outcome on the endpoint: {error_message(error)}")
+
+
+def record_on_release(rt: Runtime, spec: Spec, rollout_id: str, outcome: str, reason: str) -> None:
+    """A new endpoint's rollout that ended before CreateEndpoint: record its id and outcome on the
+    release's configuration and first model when they exist (the read path reports it from there)."""
+    sm = rt.clients.sagemaker
+    release = release_id(spec)
+    tags = {TAG_ROLLOUT_ID: rollout_id, **rollout_state.finished(outcome, reason)}
+    for describe, arn_key in (
+        (
+            lambda: sm.describe_endpoint_config(EndpointConfigName=config_name(spec.endpoint_name, release)),
+            "EndpointConfigArn",
+        ),
+        (lambda: sm.describe_model(ModelName=model_name(spec.endpoint_name, release, 0)), "ModelArn"),
+    ):
+        try:
+            add_tags(rt, describe()[arn_key], tags)
+        except Exception as error:
+            if not is_not_found(error):
+                rt.progress.info(f"could not record the outcome on the release: {error_message(error)}")
 
 
 def record_failure(
@@ -831,9 +902,36 @@ def prune(rt: Runtime, endpoint: str, keep: int, protected: Iterable[str]) -> li
     return [c for c, _ in doomed]
 
 
+def managed_configs_and_models(rt: Runtime, endpoint: str) -> tuple[list[str], list[str]]:
+    """The configurations and models named like this endpoint's releases whose tags say they are ours
+    (``state.is_managed``): a look-alike name alone is never enough to delete a resource."""
+    sm = rt.clients.sagemaker
+    configs = [
+        c["EndpointConfigName"]
+        for c in our_configs(rt, endpoint)
+        if _managed_arn(rt, endpoint, c.get("EndpointConfigArn"))
+    ]
+    models = []
+    for name in our_models(rt, endpoint):
+        try:
+            arn = sm.describe_model(ModelName=name)["ModelArn"]
+        except Exception as error:
+            if is_not_found(error):
+                continue
+            raise
+        if _managed_arn(rt, endpoint, arn):
+            models.append(name)
+    return configs, models
+
+
+def _managed_arn(rt: Runtime, endpoint: str, arn: str | None) -> bool:
+    return bool(arn) and rollout_state.is_managed(reader.list_tags(rt.clients.sagemaker, arn), endpoint)
+
+
 def destroy(rt: Runtime, endpoint: str, timeout_seconds: int) -> dict[str, list[str]]:
     """Deregister scalable targets, delete the endpoint (waiting until it is gone), then every
-    configuration and model of ours for it."""
+    configuration and model of ours for it (tagged as ours: ``managed_configs_and_models``). Whether the
+    endpoint itself may be deleted is decided before (``operations.destroy``)."""
     sm = rt.clients.sagemaker
     deadline = rt.deadline(timeout_seconds)
     targets = scalable_targets(rt, endpoint)
@@ -855,10 +953,9 @@ def destroy(rt: Runtime, endpoint: str, timeout_seconds: int) -> dict[str, list[
         rt.progress.info(f"{endpoint}: deleting")
         wait_gone(rt, endpoint, deadline)
         deleted_endpoint.append(endpoint)
-    configs = [c["EndpointConfigName"] for c in our_configs(rt, endpoint)]
+    configs, models = managed_configs_and_models(rt, endpoint)
     for config in configs:
         _delete_quietly(sm.delete_endpoint_config, EndpointConfigName=config)
-    models = our_models(rt, endpoint)
     for model in models:
         _delete_quietly(sm.delete_model, ModelName=model)
     rt.progress.info(f"{endpoint}: deleted {len(configs)} configurations and {len(models)} models")

@@ -10,9 +10,15 @@ Engine entry point for the Terraform ``external`` adapter (``deployer/protocol.p
   ``DEPLOYER_TIME_SCALE``).
 - Returns the flat result map of strings (SPEC §5 + ``region``, ``release_models``,
   ``autoscaling_deregistered``). Raises ``deployer.errors.DeployerError`` subclasses (exit codes).
-- A ``rollout_id`` already acted on (recorded as a tag on the endpoint) means a read-only pass: only
-  Describe/List calls, at most 2 of them when the endpoint exists, and ``deployer.executor`` is not even
-  imported. A new ``rollout_id`` means: roll out.
+- A ``rollout_id`` already acted on (recorded as a tag on the endpoint, or on the release of an endpoint
+  not yet created) means a read-only pass: only Describe/List calls, at most 2 of them when the endpoint
+  exists, and ``deployer.executor`` is not even imported.
+- ``rollout_planned_at`` (the ``plantimestamp()`` of the plan that created the rollout id, kept by
+  ``terraform_data.rollout``) and ``plan_time`` (this read's ``plantimestamp()``): equal only in the apply
+  of the plan that created the id, the one read that may roll out. A new ``rollout_id`` with equal
+  timestamps (or without them: CLI and older callers) means: roll out; with different ones it is a later
+  plan or refresh after an apply that stopped before recording anything (AWS refused the first write, or a
+  kill): read only, ``last_rollout=interrupted`` with how to retry. A plan never writes.
 
 The CLI operations (``deploy``, ``hotfix``, ``status``, ``history``, ``rollback``, ``watch``, ``prune``,
 ``destroy``) take an endpoint name or a spec and a ``Runtime``, and return plain data for the CLI to show.
@@ -20,7 +26,10 @@ The CLI operations (``deploy``, ``hotfix``, ``status``, ``history``, ``rollback`
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from deployer import reader
@@ -79,9 +88,12 @@ def terraform_apply(
     runtime: Runtime | None = None,
     assume_role_arn: str | None = None,
     plan_assume_role_arn: str | None = None,
+    rollout_planned_at: str | None = None,
+    plan_time: str | None = None,
     progress: Progress | None = None,
 ) -> dict[str, str]:
-    """The Terraform ``external`` data source: roll out for a new ``rollout_id``, else read only.
+    """The Terraform ``external`` data source: roll out for a new ``rollout_id`` in the apply that created
+    it, else read only.
 
     The reads (all a plan does) use ``plan_assume_role_arn`` or the runner's own credentials, never the write
     role ``assume_role_arn``: that role is assumed only when there is a rollout to make. ``progress``: where
@@ -89,15 +101,17 @@ def terraform_apply(
 
     A failed or timed-out rollout raises its error with the verdict first: what happened and why, what the
     endpoint serves now, and what to do next (``verdict_message``)."""
+    timing = Timing(rollout_planned_at, plan_time)
     try:
         if runtime is not None:
-            return _terraform_apply(spec, rollout_id, runtime)
+            return _terraform_apply(spec, rollout_id, runtime, timing=timing)
         reads = make_runtime(spec.endpoint_name, spec.region, plan_assume_role_arn, progress=progress)
         return _terraform_apply(
             spec,
             rollout_id,
             reads,
             writes=lambda: make_runtime(spec.endpoint_name, spec.region, assume_role_arn, progress=progress),
+            timing=timing,
         )
     except Exception as error:
         from deployer.aws import as_refusal
@@ -108,17 +122,59 @@ def terraform_apply(
         raise refusal from None
 
 
+@dataclass(frozen=True)
+class Timing:
+    """When the rollout id was planned and when this read's plan was (both ``plantimestamp()``)."""
+
+    rollout_planned_at: str | None = None
+    plan_time: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return bool(self.rollout_planned_at and self.plan_time)
+
+    @property
+    def later_plan(self) -> bool:
+        """This read belongs to a plan after the one that created the rollout id (never its apply)."""
+        return self.known and self.rollout_planned_at != self.plan_time
+
+    def wait_past_plan_second(self, now: Callable[[], float], sleep: Callable[[float], None]) -> None:
+        """Before the first write: let the wall clock pass the plan's second (``plantimestamp()`` has
+        1 s resolution), so that any later plan on this machine has a different ``plan_time``."""
+        if not self.known:
+            return
+        try:
+            planned = datetime.fromisoformat(str(self.plan_time).replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return
+        wait = int(planned) + 1 - now()
+        if 0 < wait <= 1:
+            sleep(wait)
+
+
 def _terraform_apply(
-    spec: Spec, rollout_id: str, rt: Runtime, *, writes: Callable[[], Runtime] | None = None
+    spec: Spec,
+    rollout_id: str,
+    rt: Runtime,
+    *,
+    writes: Callable[[], Runtime] | None = None,
+    timing: Timing = Timing(),
 ) -> dict[str, str]:
     sm = rt.clients.sagemaker
     live = reader.read_endpoint(sm, spec.endpoint_name)
+    trace = None
     if live.exists:
         acted = bool(rollout_id) and live.state.rollout_id == rollout_id
     else:
-        acted = bool(rollout_id) and reader.rollout_recorded_on_release(sm, spec, rollout_id)
+        trace = reader.release_trace(sm, spec, rollout_id) if rollout_id else None
+        acted = trace is not None
     if acted or not rollout_id:
-        return reader.result_map(spec, live)
+        return reader.result_map(spec, live, trace=trace)
+    if timing.later_plan:
+        return reader.result_map(
+            spec, live, last=reader.not_applied(rollout_id, str(timing.rollout_planned_at))
+        )
+    timing.wait_past_plan_second(time.time, time.sleep)
     from deployer import executor
 
     acting = writes() if writes else rt
@@ -471,8 +527,31 @@ def prune(endpoint: str, keep: int | None, rt: Runtime) -> list[str]:
     return executor.prune(rt, endpoint, keep, protected)
 
 
-def destroy(endpoint: str, rt: Runtime) -> dict[str, list[str]]:
+def destroy(endpoint: str, rt: Runtime, *, force: bool = False) -> dict[str, list[str]]:
+    """Delete the endpoint, its scalable targets and our configurations and models. An endpoint the
+    deployer does not manage (``state.is_managed``) is refused before any write, unless ``force``."""
     from deployer import executor
 
     live = reader.read_endpoint(rt.clients.sagemaker, endpoint)
+    check_destroy_allowed(rt, live, force=force)
     return executor.destroy(rt, endpoint, live.state.policy_value("timeout", 7200))
+
+
+def check_destroy_allowed(rt: Runtime, live: reader.Live, *, force: bool) -> None:
+    """Refuse (exit 1, nothing written) to delete an endpoint without our ``managed-by`` tag; with
+    ``force``, say on stderr what is deleted."""
+    from deployer.errors import NotManaged
+    from deployer.state import TAG_MANAGED_BY, is_managed
+
+    if not live.exists or is_managed(live.tags, live.name):
+        return
+    if not force:
+        raise NotManaged(
+            f"destroy: {live.name} is not managed by sagemaker-rollout (no {TAG_MANAGED_BY} tag of ours); "
+            "nothing deleted; pass --force to delete it anyway"
+        )
+    rt.progress.info(
+        f"destroy --force: deleting endpoint {live.name} (serving {live.config_name or '-'}), which "
+        "sagemaker-rollout does not manage, and its scalable targets; only configurations and models "
+        "tagged as ours are deleted"
+    )

@@ -33,6 +33,8 @@ QUERY_KEYS = (
     "assume_role_arn",
     "deployer_hash",
     "plan_assume_role_arn",
+    "rollout_planned_at",
+    "plan_time",
     "log_dir",
 )
 REQUIRED_KEYS = ("spec", "rollout_id")
@@ -63,6 +65,8 @@ _ROLE_ARN = re.compile(r"arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]
 # The rollout id becomes a tag value on the endpoint (SageMaker Tag: at most 256 characters of this set).
 _ROLLOUT_ID = re.compile(r"[A-Za-z0-9_.:/=+@\-]{1,256}")
 _MAX_DEPLOYER_HASH = 256
+# Terraform's plantimestamp() (RFC 3339, UTC): when the rollout id was planned and when this read's plan was.
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)")
 # A bug (an exception that is neither a DeployerError nor an AWS error): not "nothing written" (1),
 # and the rollout may be in any state, so it is reported like a failed rollout.
 INTERNAL_ERROR_EXIT = 2
@@ -83,6 +87,8 @@ class Query:
     assume_role_arn: str | None = None
     deployer_hash: str | None = None
     plan_assume_role_arn: str | None = None
+    rollout_planned_at: str | None = None
+    plan_time: str | None = None
     log_dir: str | None = None
 
 
@@ -119,6 +125,8 @@ def parse_query(text: str) -> Query:
     deployer_hash = raw.get("deployer_hash") or None
     if deployer_hash is not None and len(deployer_hash) > _MAX_DEPLOYER_HASH:
         raise InvalidInput(f"query.deployer_hash: at most {_MAX_DEPLOYER_HASH} characters")
+    rollout_planned_at = _timestamp(raw, "rollout_planned_at")
+    plan_time = _timestamp(raw, "plan_time")
 
     return Query(
         spec=parse_spec(raw["spec"]),
@@ -126,8 +134,17 @@ def parse_query(text: str) -> Query:
         assume_role_arn=assume_role_arn,
         deployer_hash=deployer_hash,
         plan_assume_role_arn=plan_assume_role_arn,
+        rollout_planned_at=rollout_planned_at,
+        plan_time=plan_time,
         log_dir=_log_dir(raw),
     )
+
+
+def _timestamp(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key) or None
+    if value is not None and not _TIMESTAMP.fullmatch(value):
+        raise InvalidInput(f"query.{key}: must be an RFC 3339 timestamp like plantimestamp() gives")
+    return value
 
 
 def _log_dir(raw: Mapping[str, Any]) -> str | None:
@@ -191,12 +208,19 @@ def run_external(
             read_role = (
                 {"plan_assume_role_arn": query.plan_assume_role_arn} if query.plan_assume_role_arn else {}
             )
+            # Plan or apply: only when both timestamps are given (older engines and callers keep working).
+            timing = (
+                {"rollout_planned_at": query.rollout_planned_at, "plan_time": query.plan_time}
+                if query.rollout_planned_at and query.plan_time
+                else {}
+            )
             result = apply(
                 query.spec,
                 query.rollout_id,
                 assume_role_arn=query.assume_role_arn,
                 progress=progress,
                 **read_role,
+                **timing,
             )
         text = render_result(result)
     except DeployerError as error:

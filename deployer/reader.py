@@ -6,9 +6,12 @@ answers. This module imports neither the planner's write helpers nor the executo
 
 Endpoint state lives in tags on the endpoint, encoded by ``deployer.state`` (keys and outcomes there).
 
-An endpoint that does not exist: the rollout id counts as acted on when the endpoint configuration of
-the spec's release carries it in its ``rollout-id`` tag (the create path writes it there before
-CreateEndpoint); the answer is then ``action=deferred``, ``status=""``, ``drift=true``.
+An endpoint that does not exist: the rollout id counts as acted on when a resource of the spec's release
+carries it in its ``rollout-id`` tag: the endpoint configuration (written before CreateEndpoint) or the
+first model (written by CreateModel, the first write of a new endpoint's rollout); the answer is then
+``action=deferred``, ``status=""``, ``drift=true`` and the outcome recorded there (``refused`` with AWS's
+reason, ...) or ``interrupted``. A rollout id with no trace at all whose plan is older than this read's
+(``not_applied``) is never rolled out by a read either: see ``deployer.operations``.
 """
 
 from __future__ import annotations
@@ -111,17 +114,62 @@ def read_endpoint(sagemaker: Any, name: str) -> Live:
     return Live(name, describe, list_tags(sagemaker, describe["EndpointArn"]))
 
 
+def release_trace(sagemaker: Any, spec: Spec, rollout_id: str) -> EndpointState | None:
+    """For a missing endpoint: the state tags of the spec's release resource that carries this rollout id
+    (its endpoint configuration, else its first model: the first write of a new endpoint's rollout), or
+    None when neither does (DescribeEndpointConfig/DescribeModel + ListTags; read only)."""
+    release = release_id(spec)
+    for describe, arn_key in (
+        (
+            lambda: sagemaker.describe_endpoint_config(
+                EndpointConfigName=config_name(spec.endpoint_name, release)
+            ),
+            "EndpointConfigArn",
+        ),
+        (lambda: sagemaker.describe_model(ModelName=model_name(spec.endpoint_name, release, 0)), "ModelArn"),
+    ):
+        try:
+            found = describe()
+        except Exception as error:
+            if is_not_found(error):
+                continue
+            raise
+        state = EndpointState.from_tags(list_tags(sagemaker, found[arn_key]))
+        if state.rollout_id == rollout_id:
+            return state
+    return None
+
+
 def rollout_recorded_on_release(sagemaker: Any, spec: Spec, rollout_id: str) -> bool:
-    """For a missing endpoint: does the spec's release configuration carry this rollout id?"""
-    try:
-        config = sagemaker.describe_endpoint_config(
-            EndpointConfigName=config_name(spec.endpoint_name, release_id(spec))
-        )
-    except Exception as error:
-        if is_not_found(error):
-            return False
-        raise
-    return list_tags(sagemaker, config["EndpointConfigArn"]).get(TAG_ROLLOUT_ID, "") == rollout_id
+    """For a missing endpoint: does one of the spec's release resources carry this rollout id?"""
+    return release_trace(sagemaker, spec, rollout_id) is not None
+
+
+def trace_outcome(trace: EndpointState) -> tuple[str, str]:
+    """(outcome, reason) of a new endpoint's rollout from its trace on the release (the endpoint is
+    missing): what the rollout recorded there, else ``interrupted`` (stopped before CreateEndpoint)."""
+    if trace.last_rollout in OUTCOMES and trace.last_rollout not in ("in_progress", "none", "succeeded"):
+        return trace.last_rollout, trace.reason
+    return "interrupted", (
+        f"interrupted: the rollout {trace.rollout_id} stopped before CreateEndpoint; "
+        f"the endpoint was not created; {RETRY}"
+    )
+
+
+RETRY = (
+    "a plan never retries a rollout: retry it with "
+    "terraform apply -replace='module.<name>.terraform_data.rollout[0]' (or change the desired state)"
+)
+
+
+def not_applied(rollout_id: str, planned_at: str) -> tuple[str, str]:
+    """(outcome, reason) of a rollout id planned before this read's plan that left no trace: its apply
+    stopped before the first write was recorded (AWS refused that write, or the apply was killed)."""
+    return "interrupted", (
+        f"interrupted: the apply of rollout {rollout_id} (planned at {planned_at}) stopped before it "
+        "recorded anything: AWS refused its first write or the apply was stopped (its error is in that "
+        f"apply's output); nothing was changed; {RETRY}"
+    )
 
 
 def last_rollout(live: Live) -> tuple[str, str]:
@@ -177,12 +225,21 @@ def result_map(
     *,
     action: str | None = None,
     deregistered: tuple[str, ...] = (),
+    trace: EndpointState | None = None,
+    last: tuple[str, str] | None = None,
 ) -> dict[str, str]:
-    """The flat string map of SPEC §5 + region, release_models, autoscaling_deregistered."""
+    """The flat string map of SPEC §5 + region, release_models, autoscaling_deregistered.
+    ``trace``: a missing endpoint's rollout as recorded on its release; ``last``: (outcome, reason)
+    decided by the caller."""
     release = release_id(spec)
     desired = config_name(spec.endpoint_name, release)
     drifted = drift(live, desired)
-    outcome, reason = last_rollout(live)
+    if last is not None:
+        outcome, reason = last
+    elif trace is not None and not live.exists:
+        outcome, reason = trace_outcome(trace)
+    else:
+        outcome, reason = last_rollout(live)
     if action is None:
         action = "deferred" if drifted else "unchanged"
     return {

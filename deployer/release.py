@@ -16,17 +16,17 @@ from deployer.spec import RESERVED_TAG_PREFIX, Spec
 
 # Endpoint state tags are encoded by deployer.state; re-exported here for the resource tags' readers.
 from deployer.state import (  # noqa: F401
+    TAG_ENDPOINT,
     TAG_HOTFIX,
     TAG_LAST_ROLLOUT,
     TAG_LAST_ROLLOUT_REASON,
+    TAG_MANAGED_BY,
+    TAG_MANAGED_BY_VALUE,
     TAG_ROLLOUT_ID,
     TAG_SPEC_RELEASE,
 )
 
 # Tags the deployer writes (the prefix is refused in user tags by deployer.spec).
-TAG_MANAGED_BY = f"{RESERVED_TAG_PREFIX}managed-by"
-TAG_MANAGED_BY_VALUE = "sagemaker-rollout"
-TAG_ENDPOINT = f"{RESERVED_TAG_PREFIX}endpoint"
 TAG_RELEASE = f"{RESERVED_TAG_PREFIX}release"
 
 RELEASE_LENGTH = 12

@@ -45,6 +45,8 @@ _INSTANCE_TYPE = re.compile(r"ml\.[a-z0-9]+(-[a-z0-9]+)*\.[a-z0-9]+")
 _GPU_FAMILY = re.compile(r"ml\.[gp]\d")
 _S3_BUCKET = r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
 _S3_OBJECT = re.compile(rf"s3://{_S3_BUCKET}/[^\s]+")
+# S3 version ids are opaque URL-safe strings; ETags are quoted hex, "-<parts>" for multipart uploads.
+_MODEL_DATA_VERSION = re.compile(r"[\x21-\x7e]{1,1024}")
 _S3_PREFIX = re.compile(rf"s3://{_S3_BUCKET}(/[^\s]*)?")
 # registry/repository[:tag][@digest]: the image path forms ContainerDefinition.Image accepts.
 _IMAGE = re.compile(
@@ -67,14 +69,21 @@ class Container:
     model_data_url: str | None = None
     environment: tuple[tuple[str, str], ...] = ()
     hostname: str | None = None
+    # The S3 version id (or ETag) of the object at model_data_url: a changed object is a new release.
+    model_data_version: str | None = None
 
     def to_document(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "image": self.image,
             "model_data_url": self.model_data_url,
             "environment": dict(self.environment),
             "hostname": self.hostname,
         }
+        # Only when given: the release id hashes this document, and a spec without a version must keep the
+        # release id it had before the field existed.
+        if self.model_data_version is not None:
+            document["model_data_version"] = self.model_data_version
+        return document
 
 
 @dataclass(frozen=True)
@@ -498,12 +507,21 @@ def _containers(value: Any, path: str) -> tuple[Container, ...]:
 
 
 def _container(value: Any, path: str) -> Container:
-    obj = _Object(value, path, ("image", "model_data_url", "environment", "hostname"))
+    obj = _Object(value, path, ("image", "model_data_url", "environment", "hostname", "model_data_version"))
     image = _image(obj.required("image"), obj.path("image"))
     model_data_url = _optional(obj.get("model_data_url"), obj.path("model_data_url"), _model_data_url)
     environment = _environment(_default(obj.get("environment"), {}), obj.path("environment"))
     hostname = _optional(obj.get("hostname"), obj.path("hostname"), _sagemaker_name)
-    return Container(image=image, model_data_url=model_data_url, environment=environment, hostname=hostname)
+    version = _optional(obj.get("model_data_version"), obj.path("model_data_version"), _model_data_version)
+    if version is not None and model_data_url is None:
+        raise InvalidInput(f"{obj.path('model_data_version')}: only with model_data_url (the object it pins)")
+    return Container(
+        image=image,
+        model_data_url=model_data_url,
+        environment=environment,
+        hostname=hostname,
+        model_data_version=version,
+    )
 
 
 def _serverless(value: Any, path: str) -> Serverless:
@@ -783,6 +801,13 @@ def _model_data_url(value: Any, path: str) -> str:
     if not text.endswith(".tar.gz"):
         raise InvalidInput(f"{path}: must name a gzip compressed tar archive (.tar.gz) (got {_show(text)})")
     return text
+
+
+def _model_data_version(value: Any, path: str) -> str:
+    """An S3 version id or an ETag (quoted or not): 1 to 1024 visible ASCII characters."""
+    return _matching(
+        value, path, _MODEL_DATA_VERSION, 1024, "an S3 version id or ETag: 1 to 1024 visible ASCII characters"
+    )
 
 
 def _s3_prefix(value: Any, path: str) -> str:

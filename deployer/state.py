@@ -20,6 +20,10 @@ from dataclasses import dataclass
 
 from deployer.spec import RESERVED_TAG_PREFIX
 
+# Ownership: the endpoint and every model and configuration the deployer creates carry these two.
+TAG_MANAGED_BY = f"{RESERVED_TAG_PREFIX}managed-by"
+TAG_MANAGED_BY_VALUE = "sagemaker-rollout"
+TAG_ENDPOINT = f"{RESERVED_TAG_PREFIX}endpoint"
 TAG_ROLLOUT_ID = f"{RESERVED_TAG_PREFIX}rollout-id"
 TAG_SPEC_RELEASE = f"{RESERVED_TAG_PREFIX}spec-release"
 TAG_LAST_ROLLOUT = f"{RESERVED_TAG_PREFIX}last-rollout"
@@ -69,6 +73,14 @@ def finished(outcome: str, reason: str = "") -> dict[str, str]:
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown rollout outcome {outcome!r}")
     return {TAG_LAST_ROLLOUT: outcome, TAG_LAST_ROLLOUT_REASON: reason}
+
+
+def is_managed(tags: Mapping[str, str], endpoint: str) -> bool:
+    """Whether a resource with these tags is the deployer's, for ``endpoint``: ``managed-by`` is ours and
+    ``endpoint`` (when present) names it. ``destroy`` deletes nothing else without ``--force``."""
+    if tags.get(TAG_MANAGED_BY) != TAG_MANAGED_BY_VALUE:
+        return False
+    return tags.get(TAG_ENDPOINT, endpoint) == endpoint
 
 
 @dataclass(frozen=True)

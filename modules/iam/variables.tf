@@ -73,6 +73,12 @@ variable "model_data_s3_arns" {
   default     = []
 }
 
+variable "ci_reads_model_data" {
+  description = "The CI policies read the model artifacts (`model_data_s3_arns`: s3:GetObject, s3:GetObjectTagging), as `data \"aws_s3_object\"` does at plan when the module pins model data."
+  type        = bool
+  default     = false
+}
+
 variable "s3_write_arns" {
   description = "S3 object ARN patterns the endpoint writes (asynchronous output and failure prefixes, `arn:...:bucket/prefix/*`)."
   type        = list(string)

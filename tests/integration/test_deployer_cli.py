@@ -34,14 +34,14 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("rollback_alarm")
 
 
-def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "deployer", *args],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=300,
-        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+        env={**__import__("os").environ, "PYTHONPATH": str(ROOT), **env},
     )
 
 
@@ -56,7 +56,10 @@ def test_hotfix_makes_a_release_differing_only_by_image_and_plan_reports_drift(l
     apply(first, "rollout-1")
     live_before = sm.describe_endpoint_config(EndpointConfigName=config_name("whisper", release_id(first)))
 
-    run = cli(tmp_path, "deploy", "whisper", "--image", image("hotfix-1"))
+    logs = tmp_path / "logs"
+    run = cli(
+        tmp_path, "deploy", "whisper", "--image", image("hotfix-1"), SAGEMAKER_ROLLOUT_LOG_DIR=str(logs)
+    )
 
     assert run.returncode == 0, run.stderr
     hotfixed = first.with_image(None, None, image("hotfix-1"))
@@ -74,7 +77,10 @@ def test_hotfix_makes_a_release_differing_only_by_image_and_plan_reports_drift(l
     assert [{k: v for k, v in p.items() if k not in strip} for p in config["ProductionVariants"]] == [
         {k: v for k, v in p.items() if k not in strip} for p in live_before["ProductionVariants"]
     ]
-    assert (tmp_path / ".deployer" / "whisper.log").read_text()  # progress went to the log file too
+    # Progress went to one log file of this run under SAGEMAKER_ROLLOUT_LOG_DIR too, nowhere else.
+    [log] = logs.glob("whisper-*.log")
+    assert log.read_text()
+    assert not (tmp_path / ".deployer").exists()
 
     before = len(localaws.calls())
     read = apply(first, "rollout-1")  # the next terraform plan, with the Terraform spec
@@ -178,6 +184,85 @@ def test_destroy_deregisters_then_deletes_endpoint_configs_and_models(localaws, 
     assert written.index("DeregisterScalableTarget") < written.index("DeleteEndpoint")
     assert written.index("DeleteEndpoint") < written.index("DeleteEndpointConfig")
     assert cli(tmp_path, "destroy", "whisper").returncode == 0  # idempotent
+
+
+def _foreign_endpoint(sm, name: str = "foreign") -> None:
+    """An endpoint someone else made (no sagemaker-rollout tags), on a configuration named like ours."""
+    sm.create_model(
+        ModelName=f"{name}-0123456789ab-m0",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
+        PrimaryContainer={"Image": image("x")},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName=f"{name}-0123456789ab",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": f"{name}-0123456789ab-m0",
+                "InstanceType": "ml.m5.large",
+                "InitialInstanceCount": 1,
+            }
+        ],
+    )
+    sm.create_endpoint(
+        EndpointName=name, EndpointConfigName=f"{name}-0123456789ab", Tags=[{"Key": "team", "Value": "x"}]
+    )
+    sm.get_waiter("endpoint_in_service").wait(
+        EndpointName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
+    )
+
+
+def test_destroy_refuses_an_endpoint_the_deployer_does_not_manage(localaws, tmp_path):
+    c = clients()
+    _foreign_endpoint(c.sagemaker)
+    before = len(localaws.calls())
+
+    run = cli(tmp_path, "destroy", "foreign")
+
+    assert run.returncode == 1, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert (
+        len(lines) == 1
+        and "foreign is not managed by sagemaker-rollout" in lines[0]
+        and "--force" in lines[0]
+    )
+    assert writes(localaws.calls()[before:]) == []
+    assert endpoint(c.sagemaker, "foreign")["EndpointStatus"] == "InService"
+
+
+def test_destroy_force_deletes_a_foreign_endpoint_and_says_so_but_never_its_untagged_releases(
+    localaws, tmp_path
+):
+    c = clients()
+    _foreign_endpoint(c.sagemaker)
+
+    run = cli(tmp_path, "destroy", "foreign", "--force")
+
+    assert run.returncode == 0, run.stderr
+    assert "destroy --force: deleting endpoint foreign (serving foreign-0123456789ab)" in run.stderr
+    assert c.sagemaker.list_endpoints()["Endpoints"] == []
+    # Named like our releases, but not tagged as ours: left alone.
+    assert [x["EndpointConfigName"] for x in c.sagemaker.list_endpoint_configs()["EndpointConfigs"]] == [
+        "foreign-0123456789ab"
+    ]
+    assert [m["ModelName"] for m in c.sagemaker.list_models()["Models"]] == ["foreign-0123456789ab-m0"]
+
+
+def test_destroy_of_a_managed_endpoint_spares_look_alike_untagged_configurations(localaws, tmp_path):
+    c = clients()
+    apply(spec(tag="v1"), "rollout-1")
+    c.sagemaker.create_model(
+        ModelName="whisper-0123456789ab-m0",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
+        PrimaryContainer={"Image": image("x")},
+    )
+
+    run = cli(tmp_path, "destroy", "whisper")
+
+    assert run.returncode == 0, run.stderr
+    assert c.sagemaker.list_endpoints()["Endpoints"] == []
+    assert c.sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
+    assert [m["ModelName"] for m in c.sagemaker.list_models()["Models"]] == ["whisper-0123456789ab-m0"]
 
 
 def test_deploy_spec_file_exit_codes_and_one_line_errors(localaws, tmp_path):

@@ -12,6 +12,7 @@ import pytest
 
 from deployer import executor, operations, reader
 from deployer.spec import parse_spec
+from deployer.state import EndpointState
 from tests.unit.test_protocol import SPEC_TEXT
 
 WRITE = "arn:aws:iam::123456789012:role/deployer"
@@ -34,20 +35,20 @@ def roles(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
 
 
 def test_a_read_only_call_uses_the_plan_role_and_never_makes_the_write_runtime(roles, monkeypatch):
-    monkeypatch.setattr(reader, "rollout_recorded_on_release", lambda sm, spec, rid: True)
+    monkeypatch.setattr(reader, "release_trace", lambda sm, spec, rid: EndpointState(rollout_id=rid))
     operations.terraform_apply(parse_spec(SPEC_TEXT), "r-1", assume_role_arn=WRITE, plan_assume_role_arn=READ)
     assert roles == [READ]
 
 
 def test_without_a_plan_role_the_reads_use_the_runners_own_credentials(roles, monkeypatch):
-    monkeypatch.setattr(reader, "rollout_recorded_on_release", lambda sm, spec, rid: True)
+    monkeypatch.setattr(reader, "release_trace", lambda sm, spec, rid: EndpointState(rollout_id=rid))
     operations.terraform_apply(parse_spec(SPEC_TEXT), "r-1", assume_role_arn=WRITE)
     assert roles == [None]
 
 
 def test_a_rollout_writes_with_the_write_role(roles, monkeypatch):
     used = []
-    monkeypatch.setattr(reader, "rollout_recorded_on_release", lambda sm, spec, rid: False)
+    monkeypatch.setattr(reader, "release_trace", lambda sm, spec, rid: None)
 
     def roll_out(rt, spec, live, *, rollout_id):
         used.append(rt.role)

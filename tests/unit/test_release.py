@@ -89,6 +89,57 @@ def test_release_id_changes_with_what_shapes_models_and_configuration(change):
     assert _release(document) != _release(realtime())
 
 
+# Release ids of the samples before containers could carry model_data_version: a spec without the field must
+# keep its id, or every endpoint would roll out an identical release when its deployer is upgraded.
+RELEASE_IDS_WITHOUT_MODEL_DATA_VERSION = {
+    "realtime": "05bee0e73ca1",
+    "multi_container": "ff3b19d46b47",
+    "two_variants": "4487fe4e4c57",
+    "asynchronous": "ad23ce3d635e",
+}
+
+
+@pytest.mark.parametrize("sample", sorted(RELEASE_IDS_WITHOUT_MODEL_DATA_VERSION))
+def test_a_spec_without_model_data_version_keeps_its_release_id(sample):
+    factory = {"realtime": realtime, "multi_container": multi_container, "two_variants": two_variants}.get(
+        sample, asynchronous
+    )
+    assert _release(factory()) == RELEASE_IDS_WITHOUT_MODEL_DATA_VERSION[sample]
+
+
+def _with_version(version: str | None) -> dict:
+    document = realtime()
+    if version is not None:
+        document["variants"][0]["containers"][0]["model_data_version"] = version
+    return document
+
+
+def test_the_model_data_version_is_part_of_the_release():
+    unpinned = _release(_with_version(None))
+    v1 = _release(_with_version("3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nr8X8gdRQBpUMLUo"))
+    v2 = _release(_with_version("QUpfdndhfd8438MNFDN93jdnJFkdmqnh893"))
+    etag = _release(_with_version('"9b2cf535f27731c974343645a3985328"'))
+    assert len({unpinned, v1, v2, etag}) == 4
+    # the same object version is the same release (a re-run finds what the first run created)
+    assert _release(_with_version("QUpfdndhfd8438MNFDN93jdnJFkdmqnh893")) == v2
+
+
+def test_the_model_data_version_survives_the_spec_document():
+    spec = parse_spec(_with_version('"9b2cf535f27731c974343645a3985328-3"'))
+    assert spec.variants[0].containers[0].model_data_version == '"9b2cf535f27731c974343645a3985328-3"'
+    assert parse_spec(spec.to_document()) == spec
+    assert "model_data_version" not in parse_spec(realtime()).to_document()["variants"][0]["containers"][0]
+
+
+def test_a_model_data_version_needs_the_object_it_versions():
+    from deployer.errors import InvalidInput
+
+    document = _with_version("abc")
+    del document["variants"][0]["containers"][0]["model_data_url"]
+    with pytest.raises(InvalidInput, match=r"^variants\[0\]\.containers\[0\]\.model_data_version: only with"):
+        parse_spec(document)
+
+
 def test_the_hotfix_image_makes_a_new_release():
     spec = parse_spec(realtime())
     assert release_id(spec.with_image(None, None, DIGEST_IMAGE)) != release_id(spec)
