@@ -23,10 +23,18 @@ class _Parser(argparse.ArgumentParser):
         raise InvalidInput(f"{self.prog}: {message}")
 
 
+EXIT_CODES = (
+    "exit codes: 0 success; 1 invalid input or refused before any write (destroy of an endpoint not ours "
+    "without --force); 2 the rollout failed or was rolled back; 3 the deadline passed (follow with watch); "
+    "4 AWS refused; 5 another deployer holds the endpoint's lease (nothing written; retry later)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sagemaker-rollout",
         description="Roll SageMaker endpoints forward and back as versioned releases.",
+        epilog=EXIT_CODES,
     )
     common = _Parser(add_help=False)
     common.add_argument("--region", help="AWS region (default: the spec's, else the standard chain's)")
