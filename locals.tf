@@ -4,6 +4,8 @@ data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
+data "aws_default_tags" "current" {}
+
 locals {
   # The deployer's log directory, absolute (its program runs in path.module); "" turns the file off.
   deployer_log_dir = var.deployer_log_dir == null ? "${abspath(path.root)}/.terraform/sagemaker-rollout" : (
@@ -39,9 +41,11 @@ locals {
     } if can(regex(local.ecr_image_pattern, image))
   }
 
-  # Only tags in this Region can be resolved through the provider; images given by digest stay as they are.
+  # Only tags in this account's registry in this Region are resolved (DescribeImages on another account's registry,
+  # such as AWS's deep learning containers account 763104351884, needs its permission); other images and images
+  # given by digest stay as they are.
   pinned_images = {
-    for image, p in local.ecr_images : image => p if local.create && var.pin_image_digests && p.digest == null && p.region == local.region
+    for image, p in local.ecr_images : image => p if local.create && var.pin_image_digests && p.digest == null && p.region == local.region && p.registry == local.account_id
   }
 
   resolved_images = {
@@ -128,10 +132,12 @@ locals {
   ################################################################################
 
   # Instance families with local NVMe instance storage: SageMaker rejects a KmsKeyId in CreateEndpointConfig for
-  # them (SageMaker API reference, CreateEndpointConfig KmsKeyId); serverless variants take no KmsKeyId either.
+  # them (SageMaker API reference, CreateEndpointConfig KmsKeyId, which points to EC2's instance store volumes
+  # list); serverless variants take no KmsKeyId either. The SageMaker docs name ml.p4d, ml.g4dn and ml.g5
+  # (ResourceConfig VolumeSizeInGB); the rest follow EC2's instance type specifications (docs/aws-behaviour.md).
   local_storage_families = [
     "c5d", "c6id", "g4dn", "g5", "g6", "g6e", "gr6", "i3", "i3en", "m5d", "m6id", "p3dn", "p4d", "p4de", "p5", "p5e",
-    "p5en", "r5d", "r6id", "trn1", "trn1n", "trn2", "x2iedn",
+    "p5en", "p6-b200", "r5d", "r6id", "trn1", "trn1n", "trn2", "x2iedn",
   ]
   volumes_encryptable = !local.serverless && alltrue([
     for v in var.variants : !contains(local.local_storage_families, split(".", v.instance_type)[1]) if v.instance_type != null
@@ -154,17 +160,19 @@ locals {
   # Autoscaling: variant names known at plan time
   ################################################################################
 
+  scale_to_zero = local.asynchronous && try(var.async_inference.scale_to_zero, false)
+
   autoscaled_variants = {
     for v in var.variants : v.name => {
       kind          = v.serverless != null ? "serverless" : local.asynchronous ? "async" : "instance"
       instance_type = v.instance_type
-      min_capacity  = local.asynchronous && try(var.async_inference.scale_to_zero, false) ? 0 : v.autoscaling.min_capacity
+      min_capacity  = coalesce(v.autoscaling.min_capacity, local.scale_to_zero ? 0 : 1)
       max_capacity  = v.autoscaling.max_capacity
       target_value  = coalesce(v.autoscaling.target_value, v.serverless != null ? 0.7 : local.asynchronous ? var.async_inference.backlog_target_per_instance : 1000)
       scale_in      = v.autoscaling.scale_in_cooldown
       scale_out     = v.autoscaling.scale_out_cooldown
       no_scale_in   = v.autoscaling.disable_scale_in
-      scale_to_zero = local.asynchronous && try(var.async_inference.scale_to_zero, false)
+      scale_to_zero = local.scale_to_zero
     } if local.create && v.autoscaling != null
   }
 
@@ -220,10 +228,14 @@ locals {
       timeout_seconds               = var.deployment.timeout_seconds
     }
     keep_releases = var.keep_releases
-    tags          = var.tags
+    tags          = local.tags
   }
 
   # A new deployer version is a change Terraform sees (a new rollout id), like a new spec.
+  # What the deployer tags its models, configurations and endpoint with: the provider's default_tags, then the
+  # module's tags (the AWS provider's own precedence), as on the resources Terraform creates.
+  tags = merge(data.aws_default_tags.current.tags, var.tags)
+
   deployer_hash = sha256(join(",", [for f in sort(fileset(path.module, "deployer/*.py")) : filesha256("${path.module}/${f}")]))
 }
 

@@ -81,7 +81,8 @@ resource "aws_kms_key" "this" {
   deletion_window_in_days = var.kms_key_deletion_window_in_days
   policy                  = data.aws_iam_policy_document.kms[0].json
 
-  tags = var.tags
+  # The endpoint tag lets the CI apply policy create and tag this key only (modules/iam KeyCreate).
+  tags = merge(var.tags, { "sagemaker-rollout:endpoint" = var.name })
 }
 
 resource "aws_kms_alias" "this" {

@@ -39,6 +39,8 @@ output "release" {
 output "spec_json" {
   description = "The desired-state document handed to the deployer (SPEC §3), for `sagemaker-rollout deploy --spec FILE`."
   value       = local.create ? jsonencode(local.spec) : null
+  # Container environments may hold credentials.
+  sensitive = true
 }
 
 ################################################################################

@@ -64,6 +64,28 @@ resource "terraform_data" "endpoint" {
   ]
 }
 
+# What the endpoint was created as, kept as it was (ignore_changes): the plan compares the configuration with it
+# and refuses, with the reason, the changes SageMaker cannot make to a live endpoint (preconditions below).
+# Created (and so recorded) with the endpoint; an existing endpoint records its configuration at the first apply.
+resource "terraform_data" "shape" {
+  count = local.create ? 1 : 0
+
+  input = {
+    name         = var.name
+    serverless   = local.serverless
+    asynchronous = local.asynchronous
+  }
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
+locals {
+  # Unknown until the record exists (its first apply), when every check passes.
+  created_as = try(terraform_data.shape[0].output, null)
+}
+
 # Its id is the rollout id: replaced whenever the desired state (or the deployer) changes, which makes the id
 # unknown at plan time and so defers the deployer's read to apply. Its input keeps the plantimestamp() of the
 # plan that created it (ignore_changes: later plans do not touch it; a replacement takes the new plan's). The
@@ -102,6 +124,47 @@ resource "terraform_data" "rollout" {
     precondition {
       condition     = !local.serverless || (length(var.variants) == 1 && !local.asynchronous)
       error_message = "A serverless endpoint has exactly one variant and no async_inference."
+    }
+
+    precondition {
+      condition     = !local.serverless || alltrue([for v in var.variants : length(v.containers) == 1])
+      error_message = "A serverless variant runs one container: Serverless Inference does not support inference pipelines or multi-container models (SageMaker Serverless Inference feature exclusions)."
+    }
+
+    precondition {
+      condition     = !local.asynchronous || alltrue([for v in var.variants : length(v.containers) == 1])
+      error_message = "An asynchronous endpoint runs single-container models: asynchronous inference does not support multi-container models (docs/aws-behaviour.md)."
+    }
+
+    precondition {
+      condition     = alltrue([for v in var.variants : length(v.containers) == 1 || v.instance_type == null || !can(regex("^ml\\.[gp][0-9]", v.instance_type))])
+      error_message = "Multi-container models do not run on GPU instances (ml.g*, ml.p*; AWS's multi-container endpoints launch post, SPEC §9): use one container per GPU variant, or a CPU instance type."
+    }
+
+    precondition {
+      condition     = !local.scale_to_zero || alltrue([for v in var.variants : v.autoscaling == null || try(v.autoscaling.min_capacity == null || v.autoscaling.min_capacity == 0, true)])
+      error_message = "async_inference.scale_to_zero scales autoscaled variants down to 0 instances: an autoscaling.min_capacity above 0 contradicts it. Leave min_capacity unset (0 with scale_to_zero) or set scale_to_zero = false."
+    }
+
+    precondition {
+      condition     = length(local.tags) <= 35
+      error_message = "At most 35 tags for what the deployer creates, the provider's default_tags and var.tags together (the deployer keeps 15 of SageMaker's 50); got ${length(local.tags)}."
+    }
+
+    # One-way changes, against what the endpoint was created as (terraform_data.shape).
+    precondition {
+      condition     = try(local.created_as.name == var.name, true)
+      error_message = "Renaming SageMaker endpoint ${try(local.created_as.name, "")} to ${var.name} is refused: it would delete the serving endpoint before the new one exists and replace its role, bucket and log group. Instead add a second module block with the new name, move the traffic, then set create = false on the old one, apply, and remove it (or set create = false, apply, then rename and set create = true, with downtime)."
+    }
+
+    precondition {
+      condition     = try(!local.serverless || local.created_as.serverless, true)
+      error_message = "SageMaker endpoint ${var.name} was created with instance-based variants: SageMaker refuses to update an instance-based endpoint to serverless (ValidationException). Create a new endpoint (another name or module block), move the traffic, then remove this one with create = false."
+    }
+
+    precondition {
+      condition     = try(local.asynchronous || !local.created_as.asynchronous, true)
+      error_message = "SageMaker endpoint ${var.name} is asynchronous: an update cannot remove its async inference configuration. Keep async_inference, or create a new real-time endpoint (another name or module block), move the traffic, then remove this one with create = false."
     }
 
     precondition {

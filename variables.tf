@@ -27,7 +27,8 @@ variable "variants" {
     `SageMakerVariantInvocationsPerInstance` (real-time), on provisioned concurrency utilization (serverless with
     `provisioned_concurrency`) or on `ApproximateBacklogSizePerInstance` (asynchronous endpoints).
     `target_value` defaults by kind: 1000 invocations per instance per minute (real-time), 0.7 utilization (serverless),
-    `async_inference.backlog_target_per_instance` (asynchronous).
+    `async_inference.backlog_target_per_instance` (asynchronous). `min_capacity` defaults to 1, or 0 with
+    `async_inference.scale_to_zero` (which refuses a `min_capacity` above 0).
   EOT
   type = list(object({
     name = optional(string, "AllTraffic")
@@ -50,7 +51,7 @@ variable "variants" {
       provisioned_concurrency = optional(number)
     }))
     autoscaling = optional(object({
-      min_capacity       = optional(number, 1)
+      min_capacity       = optional(number)
       max_capacity       = number
       target_value       = optional(number)
       scale_in_cooldown  = optional(number, 300)
@@ -162,7 +163,7 @@ variable "variants" {
 
   validation {
     condition = alltrue([for v in var.variants : v.autoscaling == null || try(
-      v.autoscaling.min_capacity >= 0 && v.autoscaling.max_capacity >= 1 && v.autoscaling.min_capacity <= v.autoscaling.max_capacity &&
+      coalesce(v.autoscaling.min_capacity, 0) >= 0 && v.autoscaling.max_capacity >= 1 && coalesce(v.autoscaling.min_capacity, 0) <= v.autoscaling.max_capacity &&
       v.autoscaling.scale_in_cooldown >= 0 && v.autoscaling.scale_out_cooldown >= 0 &&
       coalesce(v.autoscaling.target_value, 1) > 0,
     false)])
@@ -505,7 +506,7 @@ variable "log_group_retention_in_days" {
 ################################################################################
 
 variable "pin_image_digests" {
-  description = "Resolve ECR image tags (in this account's region) to digests with `data \"aws_ecr_image\"`, so that pushing a new image under the same tag rolls it out and the exact digest is what runs."
+  description = "Resolve ECR image tags in this account's registry and Region (not other accounts' such as AWS's deep learning containers, 763104351884) to digests with `data \"aws_ecr_image\"`, so that pushing a new image under the same tag rolls it out and the exact digest is what runs."
   type        = bool
   default     = true
 }
@@ -551,7 +552,7 @@ variable "plan_assume_role_arn" {
 }
 
 variable "tags" {
-  description = "Tags for every resource the module and the deployer create."
+  description = "Tags for every resource the module and the deployer create. The provider's `default_tags` reach the deployer's resources too (merged under these); at most 35 together."
   type        = map(string)
   default     = {}
 

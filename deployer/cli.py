@@ -24,26 +24,62 @@ class _Parser(argparse.ArgumentParser):
 
 
 EXIT_CODES = (
-    "exit codes: 0 success; 1 invalid input or refused before any write (destroy of an endpoint not ours "
-    "without --force); 2 the rollout failed or was rolled back; 3 the deadline passed (follow with watch); "
-    "4 AWS refused; 5 another deployer holds the endpoint's lease (nothing written; retry later)"
+    "exit codes:\n"
+    "  0 success\n"
+    "  1 invalid input, or refused before any write (destroy of an endpoint not ours without --force)\n"
+    "  2 the rollout failed or was rolled back\n"
+    "  3 the deadline passed while AWS was still working (follow with watch)\n"
+    "  4 AWS refused (credentials, permissions, quota, throttling)\n"
+    "  5 another deployer holds the endpoint's lease (nothing written; retry when it is done)"
 )
+
+
+# `COMMAND --help` ends with an example (docs/operations.md has what each prints).
+EXAMPLES = {
+    "external": 'echo \'{"spec": "...", "rollout_id": "r1"}\' | sagemaker-rollout external',
+    "deploy": "sagemaker-rollout deploy --spec whisper.json\n"
+    "  sagemaker-rollout deploy whisper \\\n"
+    "    --image 123456789012.dkr.ecr.eu-north-1.amazonaws.com/whisper@sha256:...",
+    "status": "sagemaker-rollout status whisper --region eu-north-1",
+    "history": "sagemaker-rollout history whisper --json",
+    "rollback": "sagemaker-rollout rollback whisper\n"
+    "  sagemaker-rollout rollback whisper --to whisper-3f2a0c1d9e8b",
+    "watch": "sagemaker-rollout watch whisper",
+    "prune": "sagemaker-rollout prune whisper --keep 2",
+    "destroy": "sagemaker-rollout destroy whisper",
+}
+
+
+LOG_HINT = "log: SAGEMAKER_ROLLOUT_LOG_DIR=DIR keeps a log file per endpoint and command"
+
+
+def _example(name: str) -> dict[str, Any]:
+    return {
+        "epilog": f"example:\n  {EXAMPLES[name]}\n\n{LOG_HINT}",
+        "formatter_class": argparse.RawDescriptionHelpFormatter,
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sagemaker-rollout",
         description="Roll SageMaker endpoints forward and back as versioned releases.",
-        epilog=EXIT_CODES,
+        epilog="example:\n  sagemaker-rollout status whisper\n\nCOMMAND --help shows an example of each.\n\n"
+        + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common = _Parser(add_help=False)
     common.add_argument("--region", help="AWS region (default: the spec's, else the standard chain's)")
     common.add_argument("--assume-role-arn", help="assume this IAM role (standard credential chain first)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser("external", help="the Terraform protocol: query on stdin, result on stdout")
+    sub.add_parser(
+        "external", **_example("external"), help="the Terraform protocol: query on stdin, result on stdout"
+    )
 
-    deploy = sub.add_parser("deploy", parents=[common], help="roll out a spec, or hotfix an image")
+    deploy = sub.add_parser(
+        "deploy", parents=[common], **_example("deploy"), help="roll out a spec, or hotfix an image"
+    )
     deploy.add_argument("endpoint", nargs="?", help="endpoint to hotfix (with --image)")
     deploy.add_argument("--spec", help="spec document (JSON file, '-' for stdin)")
     deploy.add_argument("--image", help="hotfix: the new image URI")
@@ -54,24 +90,31 @@ def build_parser() -> argparse.ArgumentParser:
         ("status", "what is live, pending, capacity, drift"),
         ("history", "retained releases"),
     ):
-        command = sub.add_parser(name, parents=[common], help=text)
+        command = sub.add_parser(name, parents=[common], help=text, **_example(name))
         command.add_argument("endpoint")
         command.add_argument("--json", action="store_true", help="JSON on stdout")
 
-    rollback = sub.add_parser("rollback", parents=[common], help="back to the previous (or a named) release")
+    rollback = sub.add_parser(
+        "rollback", parents=[common], **_example("rollback"), help="back to the previous (or a named) release"
+    )
     rollback.add_argument("endpoint")
     rollback.add_argument("--to", metavar="CONFIG", help="a retained endpoint configuration name")
 
-    watch = sub.add_parser("watch", parents=[common], help="follow an in-progress rollout until it settles")
+    watch = sub.add_parser(
+        "watch", parents=[common], **_example("watch"), help="follow an in-progress rollout until it settles"
+    )
     watch.add_argument("endpoint")
 
-    prune = sub.add_parser("prune", parents=[common], help="delete releases beyond retention")
+    prune = sub.add_parser(
+        "prune", parents=[common], **_example("prune"), help="delete releases beyond retention"
+    )
     prune.add_argument("endpoint")
     prune.add_argument("--keep", type=int, help="releases to keep (default: the endpoint's keep_releases)")
 
     destroy = sub.add_parser(
         "destroy",
         parents=[common],
+        **_example("destroy"),
         help="delete the endpoint and its releases (exit 1 for one sagemaker-rollout does not manage)",
     )
     destroy.add_argument("endpoint")
@@ -229,6 +272,19 @@ def _history_text(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "no releases\n"
     return _table(
-        ("configuration", "release", "created", "marks"),
-        [(r["endpoint_config_name"], r["release"], r["created"], ",".join(r["marks"])) for r in rows],
+        ("configuration", "release", "created (UTC)", "marks"),
+        [(r["endpoint_config_name"], r["release"], _utc(r["created"]), ",".join(r["marks"])) for r in rows],
     )
+
+
+def _utc(iso: str) -> str:
+    """An ISO 8601 time as ``YYYY-MM-DD HH:MM:SS`` in UTC (second precision); as given when unparseable."""
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")

@@ -5,7 +5,8 @@ Order of a rollout (issue 3, docs/aws-behaviour.md):
 1. record the rollout on the endpoint (AddTags: rollout id, ``in_progress``, target configuration)
    before any other write, so that an interrupted run is never retried by a plan-time read;
 2. wait, bounded by ``deployment.timeout_seconds``, until the endpoint is settled;
-3. create the release's models and configuration (idempotent: "already exists" means reuse);
+3. create the release's models and configuration (idempotent: "already exists" means reuse); a write
+   AWS refuses before the endpoint moved deletes what this run created (retention never sees it);
 4. deregister the scalable targets the update would break;
 5. CreateEndpoint, or UpdateEndpoint with the full DeploymentConfig;
 6. wait, then judge: success only if the endpoint serves the configuration we asked for;
@@ -203,6 +204,7 @@ class Release:
     config_arn: str
     variants: tuple[Mapping[str, Any], ...]  # ProductionVariants as created (or as found)
     created: bool
+    created_models: tuple[str, ...] = ()  # the models this run created (not the reused ones)
 
 
 def ensure_release(
@@ -210,33 +212,62 @@ def ensure_release(
 ) -> Release:
     """Create the release's models and configuration, reusing whatever a previous run created.
     ``extra_tags`` go on the configuration and on the models this run creates (for a new endpoint: the
-    rollout id, so that its first write already records it)."""
+    rollout id, so that its first write already records it). On an existing endpoint a write AWS refuses
+    deletes what this run created first (a model no configuration refers to is outside retention: no
+    prune would ever delete it); a new endpoint's release keeps them, they carry the refusal's record."""
     sm = rt.clients.sagemaker
     release = release_id(spec)
     tags = resource_tags(spec.endpoint_name, release) + as_tags(dict(spec.tags))
-    for model in planner.model_requests(spec, release):
+    created: list[str] = []
+    try:
+        for model in planner.model_requests(spec, release):
+            try:
+                sm.create_model(ModelName=model.name, Tags=tags + as_tags(extra_tags), **model.params)
+                created.append(model.name)
+                rt.progress.info(f"created model {model.name}")
+            except Exception as error:
+                if not is_already_exists(error):
+                    raise
+                rt.progress.info(f"reusing model {model.name}")
+        request = planner.config_request(
+            spec,
+            live_describe,
+            release,
+            autoscaled=autoscaled_variants(rt, spec.endpoint_name, live_describe),
+        )
+        name = request["EndpointConfigName"]
         try:
-            sm.create_model(ModelName=model.name, Tags=tags + as_tags(extra_tags), **model.params)
-            rt.progress.info(f"created model {model.name}")
+            arn = sm.create_endpoint_config(Tags=tags + as_tags(extra_tags), **request)["EndpointConfigArn"]
+            rt.progress.info(f"created endpoint configuration {name}")
+            return Release(name, arn, tuple(request["ProductionVariants"]), True, tuple(created))
         except Exception as error:
             if not is_already_exists(error):
                 raise
-            rt.progress.info(f"reusing model {model.name}")
-    request = planner.config_request(
-        spec, live_describe, release, autoscaled=autoscaled_variants(rt, spec.endpoint_name, live_describe)
-    )
-    name = request["EndpointConfigName"]
-    try:
-        arn = sm.create_endpoint_config(Tags=tags + as_tags(extra_tags), **request)["EndpointConfigArn"]
-        rt.progress.info(f"created endpoint configuration {name}")
-        return Release(name, arn, tuple(request["ProductionVariants"]), True)
     except Exception as error:
-        if not is_already_exists(error):
-            raise
+        if refused(error) and live_describe is not None:
+            discard(rt, Release("", "", (), False, tuple(created)))
+        raise
     found = sm.describe_endpoint_config(EndpointConfigName=name)
     rt.progress.info(f"reusing endpoint configuration {name}")
     add_tags(rt, found["EndpointConfigArn"], extra_tags)
-    return Release(name, found["EndpointConfigArn"], tuple(found.get("ProductionVariants", [])), False)
+    return Release(
+        name, found["EndpointConfigArn"], tuple(found.get("ProductionVariants", [])), False, tuple(created)
+    )
+
+
+def discard(rt: Runtime, built: Release) -> None:
+    """Delete what this run created for a release the endpoint never moved to (after a refusal); a
+    failure to delete is reported, never hides the refusal."""
+    sm = rt.clients.sagemaker
+    doomed = [(sm.delete_endpoint_config, {"EndpointConfigName": built.config_name})] if built.created else []
+    doomed += [(sm.delete_model, {"ModelName": m}) for m in built.created_models]
+    for call, kwargs in doomed:
+        what = next(iter(kwargs.values()))
+        try:
+            _delete_quietly(call, **kwargs)
+            rt.progress.info(f"deleted {what}: the rollout was refused")
+        except Exception as error:
+            rt.progress.info(f"could not delete {what}: {error_message(error)}")
 
 
 def autoscaled_variants(
@@ -546,19 +577,27 @@ def _move(
     config_tags = {TAG_ROLLOUT_ID: rollout_id} if rollout_id and describe is None else {}
     built = ensure_release(rt, spec, describe, config_tags)
     if describe is None:
+        # A refused CreateEndpoint keeps the release: it carries the refusal's record (release_trace).
         tags = {**endpoint_tags(spec), **start_tags}
         if hotfix:
             tags[TAG_HOTFIX] = release_id(spec)
         return "created", "", create(rt, spec, target, tags, deadline)
-    moved = update_to(
-        rt,
-        spec.endpoint_name,
-        target,
-        built.variants,
-        planner.deployment_config(spec.deployment),
-        describe,
-        deadline,
-    )
+    try:
+        moved = update_to(
+            rt,
+            spec.endpoint_name,
+            target,
+            built.variants,
+            planner.deployment_config(spec.deployment),
+            describe,
+            deadline,
+        )
+    except Exception as error:
+        # Only a refusal of the call that would move the endpoint (or of the deregistration before it):
+        # after UpdateEndpoint was accepted the configuration is the endpoint's, whatever fails next.
+        if refused(error) and getattr(error, "operation_name", "") in BEFORE_THE_MOVE:
+            discard(rt, built)
+        raise
     return "updated", str(describe.get("EndpointConfigName", "")), moved
 
 
@@ -584,6 +623,7 @@ def _succeeded(
     rt.progress.info(f"{spec.endpoint_name}: serves {target}")
 
 
+BEFORE_THE_MOVE = frozenset({"UpdateEndpoint", "DeregisterScalableTarget"})
 WRITE_PREFIXES = ("Create", "Update", "Delete", "Add", "Register", "Deregister", "Put")
 
 
@@ -598,6 +638,11 @@ def refusal(error: BaseException, serving: str) -> tuple[str, str]:
     if code and operation.startswith(WRITE_PREFIXES):
         return "refused", f"refused: AWS refused {operation}: {code}: {error_message(error)}{still}"
     return "failed", f"failed: {type(error).__name__}: {error_message(error)}{still}"
+
+
+def refused(error: BaseException) -> bool:
+    """Whether AWS (or botocore's parameter validation) refused one of our writes."""
+    return refusal(error, "")[0] == "refused"
 
 
 def record_outcome(rt: Runtime, arn: str, outcome: str, reason: str) -> None:

@@ -262,7 +262,8 @@ def update_request(
     autoscaled: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """UpdateEndpoint keyword arguments. Same-named variants keep their live counts and weights
-    (RetainAllVariantProperties); if the new configuration changes a weight, weights come from it; if it
+    (RetainAllVariantProperties); if the new configuration changes a weight, weights come from it (a lone
+    variant's too: AWS takes DesiredWeight from InitialVariantWeight whatever the count); if it
     changes the instance count of a variant that is not in ``autoscaled`` (registered scalable targets),
     counts come from it (the configuration carries the live count of the autoscaled ones)."""
     live = {s["VariantName"]: s for s in (live_describe or {}).get("ProductionVariants", []) or []}
@@ -281,7 +282,7 @@ def update_request(
             for v in same
         )
         excluded = []
-        if weights_changed and len(target_variants) > 1:
+        if weights_changed:
             excluded.append({"VariantPropertyType": "DesiredWeight"})
         counts_changed = autoscaled is not None and any(
             v["VariantName"] not in autoscaled

@@ -124,6 +124,12 @@ def run_demo(server: Any, scratch: Path) -> None:
     fact(f"traffic {routing['Type']} {routing.get('CanarySize')}; rollback alarms {alarms}")
     if config_2 == config_1:
         raise SystemExit("demo: the rollout did not reach the new configuration")
+    logs = sorted((tf.workdir / ".terraform" / "sagemaker-rollout").glob(f"{ENDPOINT}-*.log"))
+    if not logs:
+        raise SystemExit("demo: the rollout wrote no log under .terraform/sagemaker-rollout")
+    fact(f"the rollout's log {logs[-1].relative_to(tf.workdir)} (a CI job follows it while Terraform waits):")
+    for line in logs[-1].read_text().splitlines():
+        fact(f"  | {line}")
 
     say(f"4. terraform apply with another image while {alarms[0]} is in ALARM: rolled back")
     cloudwatch.set_alarm_state(AlarmName=alarms[0], StateValue="ALARM", StateReason="demo: 5xx errors")
@@ -132,7 +138,9 @@ def run_demo(server: Any, scratch: Path) -> None:
         raise SystemExit("demo: the apply should have failed")
     except TerraformError as failed:
         lines = [line.strip("│╷╵ ") for line in failed.completed.stderr.splitlines()]
-        shown = [line for line in lines if line.startswith(("Error:", "Error Message:", "State:"))]
+        # The error's first lines: the verdict (wrapped by Terraform), the log file, the timeline's start.
+        start = next(i for i, line in enumerate(lines) if line.startswith("Error Message:"))
+        shown = [*(line for line in lines if line.startswith("Error:")), *lines[start : start + 8], "..."]
         fact("terraform apply failed, as it must:")
         for line in shown:
             fact(f"  | {line}")

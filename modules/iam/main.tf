@@ -20,6 +20,9 @@ locals {
   # No key, no key statement (never a key/* fallback).
   key_arns = var.kms_key_arns
   has_key  = length(var.kms_key_arns) > 0
+  # The deployer's endpoint tag on every model and configuration it creates (deployer/release.py TAG_ENDPOINT)
+  # and on the module's KMS key.
+  endpoint_tag = "sagemaker-rollout:endpoint"
 }
 
 ################################################################################
@@ -201,6 +204,43 @@ data "aws_iam_policy_document" "invoke" {
   }
 }
 
+data "aws_iam_policy_document" "invoke_async" {
+  # An asynchronous endpoint's client uploads its input and reads the output or failure SageMaker writes
+  # (SageMaker developer guide, "Asynchronous inference": InvokeEndpointAsync takes an S3 InputLocation).
+  source_policy_documents = [data.aws_iam_policy_document.invoke.json]
+
+  dynamic "statement" {
+    for_each = length(var.s3_read_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "UploadAsyncInput"
+      actions   = ["s3:PutObject"]
+      resources = var.s3_read_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.s3_write_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "ReadAsyncResults"
+      actions   = ["s3:GetObject"]
+      resources = var.s3_write_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.s3_read_arns) + length(var.s3_write_arns) > 0 && local.has_key ? [1] : []
+
+    content {
+      # The bucket's objects are encrypted with the endpoint's key: uploading needs a data key, reading Decrypt.
+      sid       = "UseKeyForAsyncObjects"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = local.key_arns
+    }
+  }
+}
+
 resource "aws_iam_policy" "invoke" {
   count = var.create_invoke_policy ? 1 : 0
 
@@ -209,7 +249,7 @@ resource "aws_iam_policy" "invoke" {
   # iam:CreatePolicyVersion (which would let it rewrite any version of the policy it can reach).
   name_prefix = "${local.invoke_name}-"
   description = "Invoke SageMaker endpoint ${var.endpoint_name} in ${var.region}"
-  policy      = data.aws_iam_policy_document.invoke.json
+  policy      = data.aws_iam_policy_document.invoke_async.json
 
   tags = var.tags
 
@@ -369,11 +409,38 @@ data "aws_iam_policy_document" "ci_apply" {
   statement {
     sid = "SageMakerDeploy"
     actions = [
-      "sagemaker:AddTags", "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig", "sagemaker:CreateModel",
-      "sagemaker:DeleteEndpoint", "sagemaker:DeleteEndpointConfig", "sagemaker:DeleteModel", "sagemaker:DeleteTags",
+      "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig", "sagemaker:CreateModel", "sagemaker:DeleteEndpoint",
       "sagemaker:UpdateEndpoint",
     ]
     resources = [local.endpoint_arn, local.config_arns, local.model_arns]
+  }
+
+  statement {
+    # Tags only on this endpoint's resources or untagged new ones: the role cannot put this endpoint's tag on
+    # a release of <name>-large (which would let SageMakerDeleteReleases delete it).
+    sid       = "SageMakerTags"
+    actions   = ["sagemaker:AddTags", "sagemaker:DeleteTags"]
+    resources = [local.endpoint_arn, local.config_arns, local.model_arns]
+
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:ResourceTag/${local.endpoint_tag}"
+      values   = [var.endpoint_name]
+    }
+  }
+
+  statement {
+    # The name pattern <name>-* also matches the releases of an endpoint named <name>-large: deletes need the
+    # deployer's endpoint tag (deployer/release.py resource_tags) on the configuration or model.
+    sid       = "SageMakerDeleteReleases"
+    actions   = ["sagemaker:DeleteEndpointConfig", "sagemaker:DeleteModel"]
+    resources = [local.config_arns, local.model_arns]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/${local.endpoint_tag}"
+      values   = [var.endpoint_name]
+    }
   }
 
   statement {
@@ -535,10 +602,19 @@ data "aws_iam_policy_document" "ci_apply" {
     for_each = var.manages_kms_key ? [1] : []
 
     content {
-      # CreateKey has no resource-level permissions (KMS service authorization reference).
+      # CreateKey has no resource-level permissions, and tagging a key as it is created needs kms:TagResource
+      # on "*" too (KMS service authorization reference; developer guide "Permissions for tags"). Both only
+      # with the endpoint tag the module puts on its key, so the role creates and tags only keys of this
+      # endpoint.
       sid       = "KeyCreate"
-      actions   = ["kms:CreateKey"]
+      actions   = ["kms:CreateKey", "kms:TagResource"]
       resources = ["*"]
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:RequestTag/${local.endpoint_tag}"
+        values   = [var.endpoint_name]
+      }
     }
   }
 

@@ -16,8 +16,8 @@ output "execution_policy_json" {
 }
 
 output "invoke_policy_json" {
-  description = "Policy document (JSON) that allows invoking the endpoint, with the hostname conditions."
-  value       = data.aws_iam_policy_document.invoke.json
+  description = "Policy document (JSON) that allows invoking the endpoint, with the hostname conditions (and, for an asynchronous endpoint, uploading input and reading results)."
+  value       = data.aws_iam_policy_document.invoke_async.json
 }
 
 output "invoke_policy_arn" {

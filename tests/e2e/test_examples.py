@@ -7,13 +7,16 @@ Each test walks one example through the acceptance steps, in order:
    scaling targets and policies in place afterwards;
 4. apply with a new image while a rollback alarm is in ALARM: fails with the reason, the endpoint serves
    the old configuration, the next plan writes nothing and warns;
-5. destroy leaves nothing of the example in the localaws account.
+5. destroy leaves nothing of the example in the localaws account;
+6. proof by replay: every call Terraform and the deployer made in the walk is allowed by the module's CI
+   policies (plan against the plan policy, apply and destroy against the apply policy; tests/iamproof).
 (realtime-canary adds: an instance-type change of the autoscaled variant applies in one apply.)
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import urllib.parse
@@ -41,6 +44,9 @@ from tests.e2e.example_support import (
     upload_model,
     writes_since,
 )
+from tests.iamproof.actions import Account
+from tests.iamproof.prove import prove
+from tests.iamproof.recorder import Recorder
 
 pytestmark = pytest.mark.e2e
 
@@ -52,6 +58,7 @@ DESIRED_COUNT = "sagemaker:variant:DesiredInstanceCount"
 # Deployment waits in the examples' own units (seconds of AWS time); localaws and the deployer run them
 # at LOCALAWS_TIME_SCALE (0.01 in tests), so 60 s of AWS time is 0.6 s here.
 FAST = {"termination_wait_seconds": 60}
+ACCOUNT = Account("aws", "us-east-1", "123456789012")  # moto's default account
 
 
 @dataclass(frozen=True)
@@ -564,8 +571,21 @@ def test_example_end_to_end(name: str, localaws: Any, tf_workdir: Any) -> None:
         "many-endpoints": lambda: many_endpoints(c),
     }
     example = factories[name]()
-    tf = tf_workdir(EXAMPLES / example.directory)
+    tf = Recorder(tf_workdir(EXAMPLES / example.directory), localaws)
     walk(example, tf, localaws, c)
+    assert_proven(name, tf)
+
+
+def assert_proven(name: str, recorded: Recorder) -> None:
+    """Proof by replay (issue 8): every call Terraform and the deployer made is allowed by the CI policies."""
+    assert recorded.policies, "no CI policy documents in the state before destroy"
+    proof = prove(recorded.windows, recorded.policies, ACCOUNT)
+    assert not proof.denials, "denied by the module's CI policies:\n" + "\n".join(map(str, proof.denials))
+    assert proof.count() > 0
+    report = os.environ.get("IAMPROOF_REPORT")  # a directory: the counts docs/security.md quotes
+    if report:
+        counts = {"pairs": proof.count(), **{policy: len(pairs) for policy, pairs in proof.proven.items()}}
+        (Path(report) / f"{name}.json").write_text(json.dumps(counts))
 
 
 def test_every_example_is_covered() -> None:

@@ -173,6 +173,100 @@ def test_create_false_plans_nothing_and_says_how_to_remove_the_module(stack: Ter
     )
 
 
+# --- item 12: one-way or unsupported changes refused at plan ----------------------------------------
+
+
+def serverless(name: str = "V") -> dict[str, Any]:
+    v = variant(name, "unused")
+    del v["instance_type"], v["initial_instance_count"]
+    return {**v, "serverless": {"memory_size_mb": 2048, "max_concurrency": 5}}
+
+
+def containers(v: dict[str, Any], n: int) -> dict[str, Any]:
+    return {**v, "containers": v["containers"] * n, "inference_execution_mode": "Serial"}
+
+
+@pytest.mark.parametrize(
+    ("variables", "reason"),
+    [
+        (
+            {"variants": [containers(variant("V", "ml.g5.xlarge"), 2)]},
+            "Multi-container models do not run on GPU",
+        ),
+        ({"variants": [containers(serverless(), 2)]}, "A serverless variant runs one container"),
+        (
+            {"variants": [containers(variant("V", "ml.m5.large"), 2)], "async_inference": ASYNC},
+            "asynchronous inference does not support multi-container models",
+        ),
+    ],
+    ids=["multi-container-on-gpu", "serverless-multi-container", "async-multi-container"],
+)
+def test_unsupported_shapes_are_refused_at_plan(
+    stack: TerraformRunner, variables: dict[str, Any], reason: str
+):
+    assert reason in refused(stack, variables)
+
+
+def test_multi_container_on_cpu_is_planned(stack: TerraformRunner) -> None:
+    plan = planned(stack, {"variants": [containers(variant("V", "ml.m5.large"), 2)]})
+    rollout = next(
+        r for r in plan["resource_changes"] if r["address"] == "module.endpoint.terraform_data.rollout[0]"
+    )
+    assert rollout["change"]["actions"] == ["create"]
+
+
+@pytest.fixture
+def recorded(localaws_server, tf_harness, tmp_path) -> Any:
+    """A stack whose endpoint record (terraform_data.shape, nothing else) was applied with ``created``."""
+
+    def make(created: dict[str, Any]) -> TerraformRunner:
+        workdir = stage_configuration(STACK, tmp_path)
+        runner = TerraformRunner(
+            workdir, tf_harness, env={**os.environ, "AWS_ENDPOINT_URL": localaws_server.url}
+        )
+        runner.init()
+        runner.apply(created, "-target=module.endpoint.terraform_data.shape")
+        return runner
+
+    return make
+
+
+REAL_TIME = {"variants": [variant("V", "ml.m5.large")]}
+ONE_WAY = [
+    (
+        REAL_TIME,
+        {**REAL_TIME, "name": "lifecycle-renamed"},
+        "Renaming SageMaker endpoint lifecycle-endpoint to",
+    ),
+    (REAL_TIME, {"variants": [serverless()]}, "refuses to update an instance-based endpoint to serverless"),
+    ({**REAL_TIME, "async_inference": ASYNC}, REAL_TIME, "cannot remove its async inference configuration"),
+]
+
+
+@pytest.mark.parametrize(
+    ("created", "changed", "reason"), ONE_WAY, ids=["rename", "to-serverless", "drop-async"]
+)
+def test_one_way_changes_are_refused_at_plan(recorded, created, changed, reason) -> None:
+    stack = recorded(created)
+    assert reason in refused(stack, changed)
+
+
+@pytest.mark.parametrize(
+    ("created", "changed"),
+    [({"variants": [serverless()]}, REAL_TIME), (REAL_TIME, {**REAL_TIME, "async_inference": ASYNC})],
+    ids=["serverless-to-real-time", "add-async"],
+)
+def test_allowed_changes_are_planned(recorded, created, changed) -> None:
+    """Controls: serverless -> real-time is allowed (one way) and no source says adding async_inference is
+    refused; the record lets them through, so the refusals above come from the change, not the record."""
+    stack = recorded(created)
+    plan = planned(stack, changed)
+    rollout = next(
+        r for r in plan["resource_changes"] if r["address"] == "module.endpoint.terraform_data.rollout[0]"
+    )
+    assert rollout["change"]["actions"] == ["create"]
+
+
 # --- item 13: inputs behave as documented -----------------------------------------------------------
 
 
@@ -188,3 +282,105 @@ def test_hyphenated_instance_families_are_accepted(plan: dict[str, Any]) -> None
 )
 def test_malformed_instance_types_are_refused(stack: TerraformRunner, bad: str) -> None:
     assert "instance_type must look like" in refused(stack, {"variants": [variant("V", bad)]})
+
+
+def test_spec_json_is_sensitive(plan: dict[str, Any]) -> None:
+    """Container environments are in it: the module declares the output sensitive."""
+    assert _module_config(plan)["outputs"]["spec_json"].get("sensitive") is True
+    assert plan["output_changes"]["spec_json"]["after_sensitive"] is True
+
+
+def test_min_capacity_with_scale_to_zero_is_refused(stack: TerraformRunner) -> None:
+    autoscaled = variant("V", "ml.g5.xlarge", autoscaling={"min_capacity": 2, "max_capacity": 4})
+    message = refused(stack, {"variants": [autoscaled], "async_inference": {**ASYNC, "scale_to_zero": True}})
+    assert "scale_to_zero" in message and "min_capacity" in message
+
+
+def _autoscaling_min(plan: dict[str, Any]) -> list[int]:
+    return [
+        r["change"]["after"]["min_capacity"]
+        for r in plan["resource_changes"]
+        if r["type"] == "aws_appautoscaling_target"
+    ]
+
+
+def test_min_capacity_is_honoured_and_scale_to_zero_defaults_to_zero(stack: TerraformRunner) -> None:
+    kept = variant("V", "ml.g5.xlarge", autoscaling={"min_capacity": 2, "max_capacity": 4})
+    assert _autoscaling_min(
+        planned(stack, {"variants": [kept], "async_inference": {**ASYNC, "scale_to_zero": False}})
+    ) == [2]
+    zero = variant("V", "ml.g5.xlarge", autoscaling={"max_capacity": 4})
+    assert _autoscaling_min(planned(stack, {"variants": [zero], "async_inference": ASYNC})) == [0]
+    real_time = variant("V", "ml.g5.xlarge", autoscaling={"max_capacity": 4})
+    assert _autoscaling_min(planned(stack, {"variants": [real_time]})) == [1]
+
+
+def _ecr_lookups(plan: dict[str, Any]) -> list[str]:
+    found = [r["address"] for r in plan.get("resource_changes", []) if r["type"] == "aws_ecr_image"]
+    for module in (
+        plan.get("prior_state", {}).get("values", {}).get("root_module", {}).get("child_modules", [])
+    ):
+        found += [r["address"] for r in module.get("resources", []) if r["type"] == "aws_ecr_image"]
+    return found
+
+
+def test_images_of_other_accounts_are_not_pinned(stack: TerraformRunner, localaws_server) -> None:
+    import boto3
+
+    from tests.e2e.example_support import push_image
+
+    ecr = boto3.client(
+        "ecr",
+        region_name="us-east-1",
+        endpoint_url=localaws_server.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    own = push_image(ecr, "lifecycle-model", "v1")[0]
+    # Control: this account's tag is looked up (so "no lookup" below means something).
+    assert _ecr_lookups(planned(stack, {"variants": [variant("V", "ml.g5.xlarge", image=own)]}))
+    # AWS's deep learning containers account: its tags stay tags (no DescribeImages on AWS's registry).
+    plan = planned(stack, {"variants": [variant("V", "ml.g5.xlarge", image=DLC_IMAGE)]})
+    assert _ecr_lookups(plan) == []
+    rollout = next(
+        r for r in plan["resource_changes"] if r["address"] == "module.endpoint.terraform_data.rollout[0]"
+    )
+    assert rollout["change"]["actions"] == ["create"]
+
+
+def test_provider_default_tags_reach_what_the_deployer_creates(stack: TerraformRunner) -> None:
+    """The spec's tags (what the deployer tags its models, configurations and endpoint with) carry the
+    provider's default_tags, under the module's own tags."""
+    variables = {
+        "variants": [variant("V", "ml.g5.xlarge")],
+        "execution_role_arn": "arn:aws:iam::123456789012:role/given",  # a spec known at plan
+        "default_tags": {"team": "ml", "owner": "provider"},
+        "tags": {"owner": "module"},
+    }
+    spec = json.loads(planned(stack, variables)["planned_values"]["outputs"]["spec_json"]["value"])
+    assert spec["tags"] == {"team": "ml", "owner": "module"}
+
+
+def test_too_many_tags_together_are_refused(stack: TerraformRunner) -> None:
+    variables = {
+        "variants": [variant("V", "ml.g5.xlarge")],
+        "default_tags": {f"d{i}": "x" for i in range(20)},
+        "tags": {f"t{i}": "x" for i in range(20)},
+    }
+    assert "At most 35 tags" in refused(stack, variables)
+
+
+def _spec(stack: TerraformRunner, instance_type: str) -> dict[str, Any]:
+    variables = {
+        "variants": [variant("V", instance_type)],
+        "execution_role_arn": "arn:aws:iam::123456789012:role/given",
+    }
+    return planned(stack, variables)["planned_values"]["outputs"]["spec_json"]
+
+
+def test_nvme_families_get_no_endpoint_kms_key(stack: TerraformRunner) -> None:
+    """ml.p6-b200 has local NVMe storage: the spec carries no KmsKeyId (known at plan: null), while an EBS
+    family carries the module's key (unknown until the key exists)."""
+    nvme = _spec(stack, "ml.p6-b200.48xlarge")
+    assert json.loads(nvme["value"])["kms_key_arn"] is None
+    assert "value" not in _spec(stack, "ml.m5.large")

@@ -546,6 +546,22 @@ def test_weight_change_on_a_multi_variant_endpoint_rolls_out_to_the_spec_weights
     assert ops(writes(localaws.calls()[before:])).count("UpdateEndpoint") == 1
 
 
+def test_weight_change_of_a_lone_variant_rolls_out_to_the_spec_weight(localaws):
+    """Issue 7: on a one-variant endpoint 1.0 -> 0.5 exited 0 with the live DesiredWeight still 1.0 (the
+    weight was taken from the new configuration on multi-variant endpoints only). AWS takes DesiredWeight
+    from InitialVariantWeight whatever the variant count (API VariantProperty); a lone variant serves all
+    traffic at any weight > 0."""
+    apply(spec(tag="v1"), "rollout-1")
+    half = parse_spec(with_variant(document(tag="v1"), initial_weight=0.5))
+
+    result = apply(half, "rollout-2")
+
+    live = endpoint(clients().sagemaker)
+    assert result["last_rollout"] == "succeeded"
+    assert live["EndpointConfigName"] == config_name("whisper", release_id(half))
+    assert live["ProductionVariants"][0]["DesiredWeight"] == 0.5
+
+
 def test_instance_count_change_of_a_variant_without_autoscaling_rolls_out(localaws):
     """Issue 7 item 2: without a registered scalable target the spec's initial_instance_count wins (the
     live count used to be carried over and the change silently ignored)."""
@@ -700,3 +716,37 @@ def test_a_rollout_killed_before_its_update_reads_as_interrupted(localaws, monke
         read["last_rollout_reason"].startswith("interrupted:")
         and "nothing was changed" in (read["last_rollout_reason"])
     )
+
+
+def _our_resources(sm) -> tuple[list[str], list[str]]:
+    models = sorted(m["ModelName"] for m in sm.list_models(MaxResults=100)["Models"])
+    configs = sorted(
+        c["EndpointConfigName"] for c in sm.list_endpoint_configs(MaxResults=100)["EndpointConfigs"]
+    )
+    return models, configs
+
+
+@pytest.mark.parametrize(
+    ("operation", "match"),
+    [
+        ("CreateEndpointConfig", None),
+        ("UpdateEndpoint", None),
+        ("CreateModel", {"ModelName": "*-m1"}),  # the second variant's model: the first was created
+    ],
+)
+def test_a_refused_rollout_leaves_no_model_or_configuration_behind(localaws, operation, match):
+    """Issue 7, spec state machine seed 853587743: a refused CreateEndpointConfig left the release's model
+    behind, outside retention (no configuration refers to it, so no prune ever deleted it)."""
+    sm = clients().sagemaker
+    first = parse_spec(_ab_document("v1", (0.5, 0.5)))
+    apply(first, "rollout-1")
+    before = _our_resources(sm)
+    localaws.refuse("sagemaker", operation, code="ResourceLimitExceeded", message="quota of 0", match=match)
+
+    with pytest.raises(Exception, match="ResourceLimitExceeded"):
+        apply(parse_spec(_ab_document("v2", (0.5, 0.5))), "rollout-2")
+
+    localaws.clear_refusals()
+    assert endpoint(sm)["EndpointConfigName"] == config_name("whisper", release_id(first))
+    assert _our_resources(sm) == before
+    assert operations.status("whisper", runtime()[0])["last_rollout"] == "refused"

@@ -102,3 +102,14 @@ def test_settings_are_read_from_the_environment_at_start():
         config["latency_ms"],
         config["seed"],
     ) == (0.5, 0.25, 0.125, 3.0, 7)
+
+
+def test_the_call_log_records_the_caller_and_the_request_tags(localaws):
+    sm = kit.client(localaws.url, "sagemaker")
+    kit.release(sm, "v1")
+    iam = kit.client(localaws.url, "iam")
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}", Tags=[{"Key": "team", "Value": "speech"}])
+    calls = localaws.calls()
+    assert "Botocore/" in calls[0]["user_agent"]
+    assert calls[-1]["operation"] == "CreateRole"
+    assert calls[-1]["tags"] == {"team": "speech"}

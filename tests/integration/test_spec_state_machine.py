@@ -193,11 +193,9 @@ class SpecMachine(RuleBasedStateMachine):
 
     @rule(weights=st.tuples(st.sampled_from([0.5, 1.0, 3.0]), st.sampled_from([0.0, 1.0, 2.0])))
     def change_weights(self, weights: tuple[float, float]) -> None:
-        # Weights on an A/B endpoint (issue 7 item 1). A single variant's weight is left out for now: its
-        # change exits 0 but the live DesiredWeight keeps the old value (reported on issue 7).
+        # Weights on an A/B endpoint (issue 7 item 1) and a lone variant's weight (issue 7: it used to exit
+        # 0 with the live DesiredWeight unchanged); the first variant's weight is never 0 (one must be > 0).
         doc = copy.deepcopy(self.doc)
-        if len(doc["variants"]) < 2:
-            return
         for variant, weight in zip(doc["variants"], weights, strict=False):
             variant["initial_weight"] = weight
         code = self.deploy(doc)

@@ -7,6 +7,7 @@ the service's botocore model (REST protocols such as S3).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -29,6 +30,7 @@ SIGNING_TO_CLIENT = {
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "BatchGet", "Search", "Query", "Scan")
 IDENTIFYING_SUFFIXES = ("name", "names", "arn", "arns", "id", "ids", "bucket", "key")
 CREDENTIAL_RE = re.compile(r"Credential=([^,\s]+)")
+QUERY_TAG_RE = re.compile(r"^Tags\.member\.(\d+)\.(Key|Value)$")
 RPCV2_PATH_RE = re.compile(r"^/service/[^/]+/operation/([^/?]+)")
 
 
@@ -44,6 +46,8 @@ class RequestInfo:
     params: dict[str, Any] = field(default_factory=dict)
     target: str = ""
     body: bytes = b""
+    user_agent: str = ""  # the caller (Terraform, the deployer, a test), for the IAM replay proof
+    tags: dict[str, str] = field(default_factory=dict)  # the request's tags (aws:RequestTag in the replay)
 
     @property
     def write(self) -> bool:
@@ -55,6 +59,8 @@ class RequestInfo:
             "operation": self.operation,
             "params": self.params,
             "write": self.write,
+            "user_agent": self.user_agent,
+            "tags": self.tags,
         }
 
 
@@ -78,6 +84,42 @@ def credential_scope(environ: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def classify(environ: dict[str, Any], body: bytes) -> RequestInfo:
+    """The request in AWS terms, with the caller's User-Agent."""
+    info = _classify(environ, body)
+    return dataclasses.replace(info, user_agent=environ.get("HTTP_USER_AGENT", ""), tags=request_tags(info))
+
+
+def request_tags(info: RequestInfo) -> dict[str, str]:
+    """The tags a JSON or query request carries (``Tags``/``tags`` as a list of Key/Value or a map)."""
+    if info.protocol == "query":
+        form = parse_qs(info.body.decode("utf-8", "replace"), keep_blank_values=True) if info.body else {}
+        pairs: dict[str, dict[str, str]] = {}
+        for key, values in form.items():
+            matched = QUERY_TAG_RE.match(key)
+            if matched:
+                pairs.setdefault(matched.group(1), {})[matched.group(2)] = values[0]
+        return {p["Key"]: p.get("Value", "") for p in pairs.values() if "Key" in p}
+    if info.protocol != "json":
+        return {}
+    try:
+        document = json.loads(info.body or b"{}")
+    except ValueError:
+        return {}
+    raw = document.get("Tags", document.get("tags")) if isinstance(document, dict) else None
+    if isinstance(raw, dict):
+        return {str(k): str(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        found = {}
+        for item in raw:
+            if isinstance(item, dict):
+                key = item.get("Key", item.get("TagKey"))
+                if key is not None:
+                    found[str(key)] = str(item.get("Value", item.get("TagValue", "")))
+        return found
+    return {}
+
+
+def _classify(environ: dict[str, Any], body: bytes) -> RequestInfo:
     access_key, region, signing = credential_scope(environ)
     target = environ.get("HTTP_X_AMZ_TARGET", "")
     method = environ.get("REQUEST_METHOD", "GET").upper()

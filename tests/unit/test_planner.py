@@ -228,6 +228,12 @@ def test_changed_weights_come_from_the_new_config():
     assert request["ExcludeRetainedVariantProperties"] == [{"VariantPropertyType": "DesiredWeight"}]
 
 
+def test_a_lone_variants_changed_weight_comes_from_the_new_config():
+    target = [{"VariantName": "AllTraffic", "InitialVariantWeight": 0.5}]
+    request = planner.update_request("whisper", "cfg", target, live(("AllTraffic", 1)), {})
+    assert request["ExcludeRetainedVariantProperties"] == [{"VariantPropertyType": "DesiredWeight"}]
+
+
 # --------------------------------------------------------------------------------------- autoscaling
 
 LIVE_VARIANTS = [

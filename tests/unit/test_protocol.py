@@ -82,6 +82,19 @@ def test_plan_assume_role_arn_reaches_the_engine_as_its_own_keyword():
     assert engine.calls[0][2] == {"assume_role_arn": write, "plan_assume_role_arn": read}
 
 
+def test_the_plan_timestamps_reach_the_engine_only_together():
+    """Issue 7 item 3: ``rollout_planned_at`` and ``plan_time`` tell the engine plan from apply."""
+    engine = FakeEngine()
+    both = {"rollout_planned_at": "2026-12-03T11:00:00Z", "plan_time": "2026-12-03T11:05:00Z"}
+    code, _, err = _run({"spec": SPEC_TEXT, "rollout_id": ROLLOUT, **both}, engine)
+    assert code == 0, err
+    assert engine.calls[0][2] == {"assume_role_arn": None, **both}
+    one = {"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "plan_time": "2026-12-03T11:05:00Z"}
+    code, _, err = _run(one, engine)
+    assert code == 0, err
+    assert engine.calls[1][2] == {"assume_role_arn": None}
+
+
 def test_an_empty_optional_key_counts_as_absent():
     engine = FakeEngine()
     code, _, err = _run({"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "assume_role_arn": ""}, engine)
@@ -184,6 +197,16 @@ MALFORMED_QUERIES = [
         "plan-role-shape",
         {"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "plan_assume_role_arn": "reader"},
         "query.plan_assume_role_arn",
+    ),
+    (
+        "plan-time-shape",
+        {"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "plan_time": "yesterday"},
+        "query.plan_time",
+    ),
+    (
+        "planned-at-shape",
+        {"spec": SPEC_TEXT, "rollout_id": ROLLOUT, "rollout_planned_at": "2026-12-03 11:00"},
+        "query.rollout_planned_at",
     ),
     (
         "hash-too-long",

@@ -119,3 +119,31 @@ def test_no_workflow_plans_or_drifts_with_the_deploy_role():
             if job.get("environment") == "production":
                 continue
             assert "TERRAFORM_DEPLOY_ROLE_ARN" not in yaml.safe_dump(job), f"{path.name}: job {name}"
+
+
+def test_pre_commit_hooks_are_local_and_call_the_pinned_tools():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    [repo] = config["repos"]
+    assert repo["repo"] == "local"
+    hooks = {h["id"]: h for h in repo["hooks"]}
+    assert set(hooks) == {
+        "ruff",
+        "ruff-format",
+        "terraform-fmt",
+        "terraform-validate",
+        "checkov",
+        "actionlint",
+        "zizmor",
+    }
+    makefile = (ROOT / "Makefile").read_text()
+    for hook in hooks.values():
+        assert hook["language"] == "system"
+        program, *_ = hook["entry"].split()
+        if program.startswith(".venv/bin/"):
+            assert (ROOT / program).exists() or not (ROOT / ".venv").exists(), program
+        elif program == "make":
+            assert f"\n{hook['entry'].split()[1]}:" in makefile
+        else:
+            assert program == "terraform"
+    for name in ("actionlint", "zizmor"):
+        assert all(re.match(hooks[name]["files"], p) for p in IDS), name

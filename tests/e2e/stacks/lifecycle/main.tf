@@ -44,6 +44,18 @@ variable "default_tags" {
   default     = {}
 }
 
+variable "execution_role_arn" {
+  description = "An existing execution role (none created), or null."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Passed to the module's tags."
+  type        = map(string)
+  default     = {}
+}
+
 variable "variants" {
   description = "Passed to the module's variants."
   type        = any
@@ -61,6 +73,9 @@ module "endpoint" {
   name                        = var.name
   create                      = var.create
   python_executable           = var.python_executable
+  create_execution_role       = var.execution_role_arn == null
+  execution_role_arn          = var.execution_role_arn
+  tags                        = var.tags
   variants                    = var.variants
   async_inference             = var.async_inference
   create_kms_key              = true
@@ -88,7 +103,8 @@ output "endpoint_config_name" {
   value       = module.endpoint.endpoint_config_name
 }
 
-output "spec_json_is_sensitive" {
-  description = "Whether the module marks spec_json sensitive."
-  value       = issensitive(module.endpoint.spec_json)
+output "spec_json" {
+  description = "The module's spec_json."
+  value       = module.endpoint.spec_json
+  sensitive   = true
 }
