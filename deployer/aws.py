@@ -32,19 +32,36 @@ def client_config() -> Any:
 
 
 def make_session(region: str, assume_role_arn: str | None = None) -> Any:
-    """A boto3 session for ``region`` from the standard chain, or from an assumed role when given."""
+    """A boto3 session for ``region`` from the standard chain, or from an assumed role when given (its
+    credentials refresh themselves through STS: a rollout may outlast one role session)."""
     import boto3
 
     session = boto3.Session(region_name=region)
     if not assume_role_arn:
         return session
-    sts = session.client("sts", config=client_config())
-    creds = sts.assume_role(RoleArn=assume_role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
-    return boto3.Session(
-        region_name=region,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
+    credentials = assumed_role_credentials(session.client("sts", config=client_config()), assume_role_arn)
+    core = session._session  # botocore has no public setter for a session's credentials
+    core._credentials = credentials
+    return boto3.Session(botocore_session=core, region_name=region)
+
+
+def assumed_role_credentials(sts: Any, role_arn: str) -> Any:
+    """botocore ``RefreshableCredentials`` of ``role_arn``: AssumeRole now, and again whenever botocore
+    finds them near their expiry (15 minutes before, blocking at 10; the role session lasts the role's
+    default duration, one hour unless configured)."""
+    from botocore.credentials import RefreshableCredentials
+
+    def refresh() -> dict[str, str]:
+        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
+        return {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": creds["Expiration"].isoformat(),
+        }
+
+    return RefreshableCredentials.create_from_metadata(
+        metadata=refresh(), refresh_using=refresh, method="assume-role"
     )
 
 
@@ -171,7 +188,8 @@ def is_retryable(error: BaseException) -> bool:
 
 
 def as_refusal(error: BaseException) -> Exception | None:
-    """A botocore error as ``AwsRefused`` (exit 4) with one line, else None (not an AWS error)."""
+    """A botocore error as ``AwsRefused`` (exit 4) with one line that says who refused (AWS, or botocore's
+    parameter validation: a deployer bug), else None (not an AWS error)."""
     from deployer.errors import AwsRefused
 
     module = type(error).__module__.split(".")[0]
@@ -182,4 +200,10 @@ def as_refusal(error: BaseException) -> Exception | None:
     if code:
         where = f" {operation}" if operation else ""
         return AwsRefused(f"AWS refused{where}: {code}: {error_message(error)}")
+    if type(error).__name__ == "ParamValidationError":
+        # botocore checked the request against the API model and never sent it: the deployer built it.
+        return AwsRefused(
+            f"deployer bug: botocore refused a request the deployer built, before sending it to AWS "
+            f"({error}); nothing was sent; please report it"
+        )
     return AwsRefused(f"AWS unreachable or no credentials: {type(error).__name__}: {error}")

@@ -120,6 +120,12 @@ def endpoint_tags(spec: Spec) -> dict[str, str]:
     return tags
 
 
+def removed_user_tags(live: reader.Live, spec: Spec) -> list[str]:
+    """User tag keys on the endpoint that the spec no longer has (the spec's ``tags`` are authoritative;
+    ``sagemaker-rollout:`` and ``aws:`` keys are never the user's)."""
+    return sorted(set(live.user_tags) - set(dict(spec.tags)))
+
+
 def failed_list(state: reader.EndpointState, release: str) -> str:
     releases = [r for r in state.failed_releases if r != release] + [release]
     return " ".join(releases[-MAX_FAILED_RELEASES:])
@@ -527,7 +533,15 @@ def _begin(
     name = spec.endpoint_name
     if live.describe is None:
         return None
-    add_tags(rt, live.arn, {**start_tags, **endpoint_tags(spec)})
+    removed = removed_user_tags(live, spec)
+    if not removed:
+        add_tags(rt, live.arn, {**start_tags, **endpoint_tags(spec)})
+    else:
+        # The rollout's record first; then the user tags the spec no longer has go before the new ones
+        # come (SageMaker allows 50 tags per resource), never the deployer's state tags (deployer/state.py).
+        add_tags(rt, live.arn, dict(start_tags))
+        delete_tags(rt, live.arn, removed)
+        add_tags(rt, live.arn, endpoint_tags(spec))
     describe = wait_settled(rt, name, deadline, "waiting for the endpoint to settle before the rollout")
     if describe is not None and describe.get("EndpointStatus") == "Failed":
         rt.progress.info(f"{name}: Failed ({describe.get('FailureReason', '')}); deleting, then creating")

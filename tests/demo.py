@@ -140,7 +140,7 @@ def run_demo(server: Any, scratch: Path) -> None:
         lines = [line.strip("│╷╵ ") for line in failed.completed.stderr.splitlines()]
         # The error's first lines: the verdict (wrapped by Terraform), the log file, the timeline's start.
         start = next(i for i, line in enumerate(lines) if line.startswith("Error Message:"))
-        shown = [*(line for line in lines if line.startswith("Error:")), *lines[start : start + 8], "..."]
+        shown = [*(line for line in lines if line.startswith("Error:")), *lines[start : start + 12], "..."]
         fact("terraform apply failed, as it must:")
         for line in shown:
             fact(f"  | {line}")

@@ -750,3 +750,30 @@ def test_a_refused_rollout_leaves_no_model_or_configuration_behind(localaws, ope
     assert endpoint(sm)["EndpointConfigName"] == config_name("whisper", release_id(first))
     assert _our_resources(sm) == before
     assert operations.status("whisper", runtime()[0])["last_rollout"] == "refused"
+
+
+def _endpoint_tags(sm) -> dict[str, str]:
+    arn = endpoint(sm)["EndpointArn"]
+    return {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn, MaxResults=100)["Tags"]}
+
+
+def test_removed_user_tags_leave_the_endpoint_and_never_push_it_past_50(localaws):
+    """Issue 7 item 9: a user tag removed from the spec stayed on the endpoint; replacing 35 user tags by
+    35 others then exceeded SageMaker's 50 tags per resource (AddTags refused). The deployer's own tags
+    stay."""
+    sm = clients().sagemaker
+    apply(spec(tag="v1", tags={f"old{i}": "x" for i in range(35)}), "rollout-1")
+    ours_before = {k for k in _endpoint_tags(sm) if k.startswith("sagemaker-rollout:")}
+
+    result = apply(spec(tag="v1", tags={f"new{i}": "y" for i in range(35)}), "rollout-2")
+
+    tags = _endpoint_tags(sm)
+    assert result["last_rollout"] == "succeeded"
+    assert {k for k in tags if not k.startswith("sagemaker-rollout:")} == {f"new{i}" for i in range(35)}
+    assert ours_before <= set(tags)
+
+    apply(spec(tag="v2", tags={"team": "speech"}), "rollout-3")
+
+    tags = _endpoint_tags(sm)
+    assert {k for k in tags if not k.startswith("sagemaker-rollout:")} == {"team"}
+    assert ours_before <= set(tags)

@@ -26,7 +26,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from deployer import cli
 from deployer.release import TAG_MANAGED_BY, config_name, release_id
-from deployer.spec import parse_spec
+from deployer.spec import RESERVED_TAG_PREFIX, parse_spec
 from tests.integration.test_deployer_support import clients, document, image, put_alarm
 
 NAME = "whisper"
@@ -57,8 +57,12 @@ class SpecMachine(RuleBasedStateMachine):
         self.serving = ""
         self.images: dict[str, str] = {}
         self.autoscaled: set[str] = set()
+        # Variants whose live count the autoscaler set and no rollout since replaced (deregistered after a
+        # rollout, or by an instance-type change that Terraform re-registers): the count is theirs.
+        self.free_counts: set[str] = set()
         self.last: tuple[int, str, str] = (0, "", "")
         self.alarm_firing = False
+        self.user_tags: dict[str, str] | None = None  # None: unknown (a rollout that did not exit 0)
         self.trace: list[str] = []
 
     def teardown(self) -> None:
@@ -88,6 +92,7 @@ class SpecMachine(RuleBasedStateMachine):
         if code == 0:
             old_types = {v["name"]: v["instance_type"] for v in self.doc.get("variants", [])}
             self.doc = doc
+            self.user_tags = dict(doc.get("tags", {}))
             self.serving = config_name(NAME, release_id(parse_spec(doc)))
             self.images = {v["name"]: v["containers"][0]["image"] for v in doc["variants"]}
             # An instance-type change of an autoscaled variant deregisters it (Terraform re-registers).
@@ -98,11 +103,16 @@ class SpecMachine(RuleBasedStateMachine):
             }
             deregistered = json.loads(self.result().get("autoscaling_deregistered") or "[]")
             assert sorted(f"endpoint/{NAME}/variant/{v}" for v in gone) == sorted(deregistered), self.last
+            if self.live_config() != before:
+                self.free_counts.clear()
+            self.free_counts |= gone
             self.autoscaled -= gone
         else:
             # Refused, failed or rolled back: what served before still serves, autoscaling as it was.
             assert self.live_config() == before, f"exit {code} but the endpoint moved: {err}"
             assert self.live_targets() == targets_before, f"exit {code}, autoscaling changed: {err}"
+            if doc.get("tags") != self.doc.get("tags"):
+                self.user_tags = None  # recorded with the rollout before the refusal: either set
         return code
 
     def live_targets(self) -> dict[str, tuple[int, int, list[str]]]:
@@ -167,16 +177,29 @@ class SpecMachine(RuleBasedStateMachine):
         code = self.deploy(doc)
         assert code == 0 or self.alarm_firing, self.last
 
-    @rule(team=st.sampled_from(["speech", "ml", "platform"]))
-    def change_tag_value(self, team: str) -> None:
-        # Removing a user tag is issue 7 item 9 (removed tags stay), being fixed: only values change here.
+    @rule(team=st.sampled_from(["speech", "ml", "platform"]), owner=st.sampled_from(["", "ana", "bo"]))
+    def change_tags(self, team: str, owner: str) -> None:
+        # A value change, an added tag and a removed one (issue 7 item 9: removed tags used to stay).
         doc = copy.deepcopy(self.doc)
-        doc["tags"] = {**doc.get("tags", {}), "team": team}
+        doc["tags"] = {"team": team, **({"owner": owner} if owner else {})}
         code = self.deploy(doc)
         assert code == 0 or self.alarm_firing, self.last
 
-    # Left out until the fix lands on main (issue 7 item 2: the live count of a variant without autoscaling
-    # is carried over, the spec's initial_instance_count ignored): instance-count changes.
+    @rule(count=st.sampled_from([1, 2, 3]))
+    def change_instance_count(self, count: int) -> None:
+        # Issue 7 item 2: a variant without autoscaling runs the spec's count; an autoscaled one keeps its
+        # live count (the autoscaler owns it).
+        doc = copy.deepcopy(self.doc)
+        doc["variants"][0]["initial_instance_count"] = count
+        before = self.live_count("AllTraffic")
+        code = self.deploy(doc)
+        assert code == 0 or self.alarm_firing, self.last
+        if code == 0 and "AllTraffic" in self.autoscaled:
+            assert self.live_count("AllTraffic") == before, (self.last, self.trace)
+
+    def live_count(self, variant: str) -> int:
+        live = self.sm.describe_endpoint(EndpointName=NAME)["ProductionVariants"]
+        return next(v["DesiredInstanceCount"] for v in live if v["VariantName"] == variant)
 
     @rule(tag=TAGS, weight=st.sampled_from([0.0, 0.5, 1.0, 2.0]))
     def add_or_remove_variant(self, tag: str, weight: float) -> None:
@@ -240,6 +263,7 @@ class SpecMachine(RuleBasedStateMachine):
             ScalableDimension="sagemaker:variant:DesiredInstanceCount",
         )
         self.autoscaled.discard("AllTraffic")
+        self.free_counts.add("AllTraffic")
         self.trace.append("deregister AllTraffic")
 
     def wait_in_service(self) -> None:
@@ -356,8 +380,20 @@ class SpecMachine(RuleBasedStateMachine):
             if wanted["name"] in self.autoscaled:
                 low, high, _ = self.live_targets()[wanted["name"]]
                 assert low <= count <= high, (live_variant, self.trace)
-            else:
+            elif wanted["name"] not in self.free_counts:
                 assert count == wanted["initial_instance_count"], (live_variant, self.trace)
+
+    @invariant()
+    def endpoint_tags_are_the_specs(self) -> None:
+        if not self.serving:
+            return
+        arn = self.sm.describe_endpoint(EndpointName=NAME)["EndpointArn"]
+        tags = {t["Key"]: t["Value"] for t in self.sm.list_tags(ResourceArn=arn, MaxResults=100)["Tags"]}
+        assert len(tags) <= 50, tags
+        assert TAG_MANAGED_BY in tags, tags
+        user = {k: v for k, v in tags.items() if not k.startswith(RESERVED_TAG_PREFIX)}
+        if self.user_tags is not None:
+            assert user == self.user_tags, (user, self.user_tags, self.trace)
 
     @invariant()
     def autoscaling_is_as_registered(self) -> None:
