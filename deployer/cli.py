@@ -23,6 +23,17 @@ class _Parser(argparse.ArgumentParser):
         raise InvalidInput(f"{self.prog}: {message}")
 
 
+EXIT_CODES = (
+    "exit codes:\n"
+    "  0 success\n"
+    "  1 invalid input, or refused before any write (destroy of an endpoint not ours without --force)\n"
+    "  2 the rollout failed or was rolled back\n"
+    "  3 the deadline passed while AWS was still working (follow with watch)\n"
+    "  4 AWS refused (credentials, permissions, quota, throttling)\n"
+    "  5 another deployer holds the endpoint's lease (nothing written; retry when it is done)"
+)
+
+
 # `COMMAND --help` ends with an example (docs/operations.md has what each prints).
 EXAMPLES = {
     "external": 'echo \'{"spec": "...", "rollout_id": "r1"}\' | sagemaker-rollout external',
@@ -53,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sagemaker-rollout",
         description="Roll SageMaker endpoints forward and back as versioned releases.",
-        epilog="example:\n  sagemaker-rollout status whisper\n\nCOMMAND --help shows an example of each.",
+        epilog="example:\n  sagemaker-rollout status whisper\n\nCOMMAND --help shows an example of each.\n\n"
+        + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common = _Parser(add_help=False)

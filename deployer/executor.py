@@ -893,10 +893,13 @@ def _delete_quietly(call: Any, **kwargs: Any) -> None:
 
 def prune(rt: Runtime, endpoint: str, keep: int, protected: Iterable[str]) -> list[str]:
     """Delete configurations (and their models) beyond the ``keep`` newest, never a protected one nor
-    the live or pending configuration as DescribeEndpoint shows them right now."""
-    live = reader.describe_endpoint(rt.clients.sagemaker, endpoint) or {}
+    the live or pending configuration as DescribeEndpoint shows them right now, nor the one the endpoint's
+    ``target-config`` tag names (what the current, or a concurrent, operation rolls out)."""
+    now = reader.read_endpoint(rt.clients.sagemaker, endpoint)
+    live = dict(now.describe or {})
     pending = (live.get("PendingDeploymentSummary") or {}).get("EndpointConfigName", "")
-    shield = {p for p in protected if p} | {live.get("EndpointConfigName", ""), pending} - {""}
+    targeted = {now.state.target_config, now.state.previous_config}
+    shield = ({p for p in protected if p} | {live.get("EndpointConfigName", ""), pending} | targeted) - {""}
     configs = [
         (c["EndpointConfigName"], release_from_name(endpoint, c["EndpointConfigName"]) or "")
         for c in our_configs(rt, endpoint)

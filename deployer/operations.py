@@ -175,11 +175,15 @@ def _terraform_apply(
             spec, live, last=reader.not_applied(rollout_id, str(timing.rollout_planned_at))
         )
     timing.wait_past_plan_second(time.time, time.sleep)
-    from deployer import executor
+    from deployer import executor, lease
 
     acting = writes() if writes else rt
+    validate_before_writes(acting, spec)
     try:
-        outcome = executor.roll_out(acting, spec, live, rollout_id=rollout_id)
+        with lease.held(acting, live, "a rollout") as leased:
+            if leased.exists and leased.state.rollout_id == rollout_id:  # a concurrent apply acted on it
+                return reader.result_map(spec, leased)
+            outcome = executor.roll_out(acting, spec, leased, rollout_id=rollout_id)
     except (RolloutFailed, RolloutTimeout) as error:
         raise type(error)(verdict_message(acting, spec.endpoint_name, error)) from None
     return reader.result_map(spec, outcome.live, action=outcome.action, deregistered=outcome.deregistered)
@@ -216,16 +220,26 @@ def verdict_message(rt: Runtime, name: str, error: Exception) -> str:
     return f"{words}: {name}: {reason}; {serving}; next: {hint}"
 
 
+def validate_before_writes(rt: Runtime, spec: Spec) -> None:
+    """What can refuse a spec (exit 1) by reading AWS, checked before the lease, the first write: the
+    rollback alarms exist (``roll_out`` checks again under the lease)."""
+    from deployer import executor
+
+    executor.require_alarms(rt, spec.deployment.rollback_alarms)
+
+
 # ---------------------------------------------------------------------------------------------------
 # CLI operations
 
 
 def deploy(spec: Spec, rt: Runtime) -> dict[str, str]:
     """``deploy --spec FILE``: roll out a document (no Terraform rollout id is recorded)."""
-    from deployer import executor
+    from deployer import executor, lease
 
     live = reader.read_endpoint(rt.clients.sagemaker, spec.endpoint_name)
-    outcome = executor.roll_out(rt, spec, live)
+    validate_before_writes(rt, spec)
+    with lease.held(rt, live, "a rollout") as leased:
+        outcome = executor.roll_out(rt, spec, leased)
     return reader.result_map(spec, outcome.live, action=outcome.action, deregistered=outcome.deregistered)
 
 
@@ -382,14 +396,16 @@ def hotfix(
 ) -> dict[str, str]:
     """``deploy ENDPOINT --image URI``: the live release with one image replaced, rolled out with the
     same guardrails, and the endpoint marked so that the next plan-time read reports drift."""
-    from deployer import executor
+    from deployer import executor, lease
 
     live = _require_live(rt, endpoint)
-    if live.status in IN_PROGRESS:
-        settled = executor.wait_settled(rt, endpoint, rt.deadline(7200), "waiting to hotfix")
-        live = reader.Live(live.name, settled, live.tags)
-    spec = live_spec(rt, live).with_image(variant, container, image)
-    outcome = executor.roll_out(rt, spec, live, hotfix=True)
+    validate_before_writes(rt, live_spec(rt, live).with_image(variant, container, image))
+    with lease.held(rt, live, "a hotfix") as live:
+        if live.status in IN_PROGRESS:
+            settled = executor.wait_settled(rt, endpoint, rt.deadline(7200), "waiting to hotfix")
+            live = reader.Live(live.name, settled, live.tags)
+        spec = live_spec(rt, live).with_image(variant, container, image)
+        outcome = executor.roll_out(rt, spec, live, hotfix=True)
     return reader.result_map(spec, outcome.live, action=outcome.action, deregistered=outcome.deregistered)
 
 
@@ -469,16 +485,31 @@ def history(endpoint: str, rt: Runtime) -> list[dict[str, Any]]:
 
 
 def rollback(endpoint: str, to_config: str | None, rt: Runtime) -> dict[str, Any]:
-    """Back to the previous (or a named) retained configuration, with the same guardrails, verified."""
-    from deployer import executor, planner
-    from deployer.release import release_from_name
+    """Back to the previous (or a named) retained configuration, with the same guardrails, verified;
+    checked before the lease is taken and again once it is held (the endpoint read under the lease)."""
+    from deployer import lease
 
     live = _require_live(rt, endpoint)
+    _rollback_target(endpoint, to_config, live)
+    with lease.held(rt, live, "a rollback") as leased:
+        return _rollback(endpoint, to_config, rt, leased)
+
+
+def _rollback_target(endpoint: str, to_config: str | None, live: reader.Live) -> str:
+    from deployer.release import release_from_name
+
     target = to_config or live.state.previous_config
     if not target:
         raise InvalidInput(f"to: {endpoint} has no previous release recorded; name one with --to CONFIG")
     if release_from_name(endpoint, target) is None:
         raise InvalidInput(f"to: {target} is not a configuration of {endpoint} made by sagemaker-rollout")
+    return target
+
+
+def _rollback(endpoint: str, to_config: str | None, rt: Runtime, live: reader.Live) -> dict[str, Any]:
+    from deployer import executor, planner
+
+    target = _rollback_target(endpoint, to_config, live)
     if target == live.config_name and live.status == "InService":
         return {"endpoint_name": endpoint, "endpoint_config_name": target, "action": "unchanged"}
     policy = deployment_policy(live)
@@ -521,20 +552,24 @@ def prune(endpoint: str, keep: int | None, rt: Runtime) -> list[str]:
     keep = keep if keep is not None else state.policy_value("keep", 3)
     if keep < 1:
         raise InvalidInput(f"keep: at least 1 (got {keep})")
-    protected = {state.previous_config, live.pending_config}
-    if live.status in IN_PROGRESS:
-        protected.add(state.target_config)
-    return executor.prune(rt, endpoint, keep, protected)
+    from deployer import lease
+
+    with lease.held(rt, live, "a prune") as leased:
+        state = leased.state
+        # The target of the last (or a concurrent, lease-less older deployer's) operation is never pruned.
+        protected = {state.previous_config, leased.pending_config, state.target_config}
+        return executor.prune(rt, endpoint, keep, protected)
 
 
 def destroy(endpoint: str, rt: Runtime, *, force: bool = False) -> dict[str, list[str]]:
     """Delete the endpoint, its scalable targets and our configurations and models. An endpoint the
     deployer does not manage (``state.is_managed``) is refused before any write, unless ``force``."""
-    from deployer import executor
+    from deployer import executor, lease
 
     live = reader.read_endpoint(rt.clients.sagemaker, endpoint)
     check_destroy_allowed(rt, live, force=force)
-    return executor.destroy(rt, endpoint, live.state.policy_value("timeout", 7200))
+    with lease.held(rt, live, "a destroy") as leased:
+        return executor.destroy(rt, endpoint, leased.state.policy_value("timeout", 7200))
 
 
 def check_destroy_allowed(rt: Runtime, live: reader.Live, *, force: bool) -> None:

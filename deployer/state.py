@@ -4,7 +4,8 @@ The one place that encodes rollout state on the endpoint (all keys under ``sagem
 ``rollout-id`` (last Terraform rollout id acted on), ``last-rollout`` (one of ``OUTCOMES`` or
 ``in_progress``) with ``last-rollout-reason``, ``phase`` (``preparing`` until UpdateEndpoint/CreateEndpoint
 was accepted, then ``updating``), ``target-config`` (what the last rollout asked for), ``previous-config``
-(the rollback target), ``hotfix``, ``failed-releases``, ``policy`` and ``alarms``.
+(the rollback target), ``hotfix``, ``failed-releases``, ``policy`` and ``alarms``; ``lease-owner`` and
+``lease-expires`` (the lease of ``deployer.lease``); ``managed-by`` and ``endpoint`` (``is_managed``).
 
 Outcomes (``last_rollout``): ``succeeded``; ``refused`` (AWS refused a Create*/UpdateEndpoint call or its
 parameters, before the endpoint changed); ``interrupted`` (the deployer stopped before its update was
@@ -34,6 +35,10 @@ TAG_TARGET_CONFIG = f"{RESERVED_TAG_PREFIX}target-config"
 TAG_PREVIOUS_CONFIG = f"{RESERVED_TAG_PREFIX}previous-config"
 TAG_FAILED_RELEASES = f"{RESERVED_TAG_PREFIX}failed-releases"
 TAG_POLICY = f"{RESERVED_TAG_PREFIX}policy"
+# The lease (deployer/lease.py): who writes to the endpoint now, and until when (Unix seconds, wall clock).
+TAG_LEASE_OWNER = f"{RESERVED_TAG_PREFIX}lease-owner"
+TAG_LEASE_EXPIRES = f"{RESERVED_TAG_PREFIX}lease-expires"
+LEASE_KEYS = (TAG_LEASE_OWNER, TAG_LEASE_EXPIRES)
 TAG_ALARMS = f"{RESERVED_TAG_PREFIX}alarms"
 
 OUTCOMES = (
@@ -73,6 +78,29 @@ def finished(outcome: str, reason: str = "") -> dict[str, str]:
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown rollout outcome {outcome!r}")
     return {TAG_LAST_ROLLOUT: outcome, TAG_LAST_ROLLOUT_REASON: reason}
+
+
+def lease_tags(owner: str, expires_at: float) -> dict[str, str]:
+    """Tags of a lease held by ``owner`` until ``expires_at`` (Unix seconds)."""
+    return {TAG_LEASE_OWNER: owner, TAG_LEASE_EXPIRES: str(int(expires_at))}
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The lease the endpoint's tags record (``owner`` empty: none)."""
+
+    owner: str = ""
+    expires_at: float = 0.0
+
+    @classmethod
+    def from_tags(cls, tags: Mapping[str, str]) -> Lease:
+        expires = tags.get(TAG_LEASE_EXPIRES, "")
+        expires_at = float(expires) if expires.isdigit() else 0.0
+        return cls(owner=tags.get(TAG_LEASE_OWNER, ""), expires_at=expires_at)
+
+    def live_for_other(self, owner: str, now: float) -> bool:
+        """Held by someone else and not expired at ``now``."""
+        return bool(self.owner) and self.owner != owner and self.expires_at > now
 
 
 def is_managed(tags: Mapping[str, str], endpoint: str) -> bool:

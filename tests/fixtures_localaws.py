@@ -42,6 +42,8 @@ def localaws(localaws_server: LocalAWS, monkeypatch: pytest.MonkeyPatch) -> Iter
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.setenv("DEPLOYER_TIME_SCALE", repr(localaws_server.config.time_scale))
+    # The lease's settle wait covers a competitor's check-to-write latency: milliseconds against localaws.
+    monkeypatch.setenv("DEPLOYER_LEASE_SETTLE_SECONDS", "0.2")
     yield localaws_server
     # A test that changed settings must not leak them (faults, durations) into the next one.
     localaws_server.reset()

@@ -295,8 +295,9 @@ def test_busy_endpoint_past_the_deadline_exits_3_and_undoes_nothing(localaws):
     live = endpoint(sm)
     assert live["EndpointStatus"] == "Updating"
     assert live["PendingDeploymentSummary"]["EndpointConfigName"] == other
-    # Only the rollout record, then its outcome: timed out waiting for the other actor (issue 7 item 6).
-    assert ops(writes(localaws.calls()[before:])) == ["AddTags", "AddTags"]
+    # Only the lease, the rollout record, then its outcome: timed out waiting for the other actor (issue 7
+    # item 6), and the lease released.
+    assert ops(writes(localaws.calls()[before:])) == ["AddTags", "AddTags", "AddTags", "DeleteTags"]
     read = operations.status("whisper", runtime()[0])
     assert read["last_rollout"] == "timed_out"
     assert read["last_rollout_reason"].startswith("timed out:") and "deadline" in read["last_rollout_reason"]

@@ -266,6 +266,7 @@ def test_success_records_previous_then_prunes_then_reads(aws):
     sm.add_response("describe_endpoint", describe("InService", target))
     sm.add_response("add_tags", {"Tags": []}, {"ResourceArn": ARN, "Tags": done})
     sm.add_response("describe_endpoint", describe("InService", target))
+    sm.add_response("list_tags", {"Tags": []}, {"ResourceArn": ARN, "MaxResults": 100})  # prune reads tags
     configs = [
         {"EndpointConfigName": target, "EndpointConfigArn": ARN + "-a", "CreationTime": NOW},
         {

@@ -54,7 +54,11 @@ def test_a_rollout_writes_with_the_write_role(roles, monkeypatch):
         used.append(rt.role)
         return SimpleNamespace(live=live, action="created", deregistered=())
 
+    def require_alarms(rt, alarms):  # checked before the lease, with the role that will write
+        used.append(rt.role)
+
     monkeypatch.setattr(executor, "roll_out", roll_out)
+    monkeypatch.setattr(executor, "require_alarms", require_alarms)
     operations.terraform_apply(parse_spec(SPEC_TEXT), "r-1", assume_role_arn=WRITE, plan_assume_role_arn=READ)
     assert roles == [READ, WRITE]
-    assert used == [WRITE]
+    assert used == [WRITE, WRITE]
