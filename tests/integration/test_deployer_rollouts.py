@@ -777,3 +777,65 @@ def test_removed_user_tags_leave_the_endpoint_and_never_push_it_past_50(localaws
     tags = _endpoint_tags(sm)
     assert {k for k in tags if not k.startswith("sagemaker-rollout:")} == {"team"}
     assert ours_before <= set(tags)
+
+
+def _composite_rollback_alarm(cloudwatch, state: str) -> str:
+    """A composite alarm over the fixture's metric alarm, in ``state`` (localaws does not evaluate rules)."""
+    cloudwatch.put_composite_alarm(AlarmName="whisper-health", AlarmRule='ALARM("whisper-5xx")')
+    cloudwatch.set_alarm_state(AlarmName="whisper-health", StateValue=state, StateReason="test")
+    return "whisper-health"
+
+
+def _bake_watches(calls, alarm: str) -> list[dict]:
+    return [
+        c for c in calls if c["operation"] == "DescribeAlarms" and c["params"].get("AlarmNames") == [alarm]
+    ]
+
+
+def test_a_composite_rollback_alarm_in_alarm_during_the_bake_rolls_back(localaws):
+    """Issue 7 item 8: DescribeAlarms without AlarmTypes returns metric alarms only, so a composite
+    rollback alarm was invisible to the bake watch (and is now refused as missing)."""
+    c = clients()
+    composite = _composite_rollback_alarm(c.cloudwatch, "OK")
+    first = spec(tag="v1")
+    apply(first, "rollout-1")
+    baked = parse_spec(with_deployment(document(tag="v2"), bake_seconds=1800, rollback_alarms=[composite]))
+    new = config_name("whisper", release_id(baked))
+
+    def fire_when_live() -> None:
+        wait_for(lambda: endpoint(c.sagemaker)["EndpointConfigName"] == new)
+        c.cloudwatch.set_alarm_state(AlarmName=composite, StateValue="ALARM", StateReason="test")
+
+    in_background(fire_when_live)
+    with pytest.raises(RolloutFailed) as failure:
+        apply(baked, "rollout-2")
+
+    assert failure.value.exit_code == 2 and composite in str(failure.value)
+    live = endpoint(c.sagemaker)
+    assert live["EndpointStatus"] == "InService"
+    assert live["EndpointConfigName"] == config_name("whisper", release_id(first))
+    updates = [
+        x["params"]["EndpointConfigName"] for x in localaws.calls() if x["operation"] == "UpdateEndpoint"
+    ]
+    assert updates == [new, config_name("whisper", release_id(first))]
+    read = operations.status("whisper", runtime()[0])
+    assert read["last_rollout"] == "rolled_back" and composite in read["last_rollout_reason"]
+
+
+def test_a_composite_rollback_alarm_that_stays_ok_lets_the_bake_pass(localaws):
+    c = clients()
+    composite = _composite_rollback_alarm(c.cloudwatch, "OK")
+    apply(spec(tag="v1"), "rollout-1")
+    baked = parse_spec(with_deployment(document(tag="v2"), bake_seconds=120, rollback_alarms=[composite]))
+    before = len(localaws.calls())
+
+    result = apply(baked, "rollout-2")
+
+    live = endpoint(c.sagemaker)
+    assert live["EndpointConfigName"] == config_name("whisper", release_id(baked))
+    assert live["EndpointStatus"] == "InService"
+    assert result["last_rollout"] == "succeeded"
+    assert live["LastDeploymentConfig"]["AutoRollbackConfiguration"]["Alarms"] == [{"AlarmName": composite}]
+    calls = localaws.calls()[before:]
+    update = next(i for i, x in enumerate(calls) if x["operation"] == "UpdateEndpoint")
+    assert _bake_watches(calls[update:], composite)  # the bake really read the composite alarm

@@ -18,6 +18,7 @@ from .autoscaling import (
     extend_moto_dimensions,
 )
 from .calllog import CallLog
+from .cloudwatch import extend_moto_cloudwatch
 from .config import Config
 from .faults import FaultInjector, Refusal
 from .protocol import RequestInfo, classify, error_response
@@ -94,6 +95,7 @@ class LocalAWSApp:
         self.autoscaling_tags = AutoscalingTags()
         self.s3_lifecycle = LifecycleSettings()
         extend_moto_dimensions()
+        extend_moto_cloudwatch()
 
     def reset(self) -> None:
         with self.store.lock:
