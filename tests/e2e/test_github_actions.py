@@ -155,7 +155,11 @@ def test_the_apply_workflow_steps_show_progress_summarise_and_report_the_verdict
         assert summarised.returncode == 0, summarised.stdout + summarised.stderr
         return applied
 
-    # 1. create: the phases appear in the job log while Terraform waits; the summary says so
+    # 1. create: the phases appear in the job log while Terraform waits; the summary says so. The endpoint
+    # takes ~10 real seconds to create, several of the follower's 2 s polls, so "while it waits" is
+    # observable even on a loaded machine (at the suite's time scale a create is otherwise over in ~1 s).
+    usual_create_seconds = localaws.config.create_seconds
+    localaws.configure(create_seconds=10 / localaws.config.time_scale)
     first_summary = tmp_path / "summary-1.md"
     created = workflow_run(push_image(c.ecr, "gha-whisper", "v1")[0], first_summary)
     assert created.returncode == 0, created.stdout[-4000:] + created.stderr
@@ -170,6 +174,7 @@ def test_the_apply_workflow_steps_show_progress_summarise_and_report_the_verdict
     row = next(line for line in first_summary.read_text().splitlines() if line.startswith(f"| `{NAME}`"))
     assert f"| - | {serving} | succeeded: {NAME}: serves {serving}" in row, row
 
+    localaws.configure(create_seconds=usual_create_seconds)
     # 2. another image while the rollback alarm is in ALARM: the apply fails, the verdict comes first
     [alarm] = [a for a in tf.output("rollback_alarm_names") if a.endswith("-5xx")]
     c.cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="e2e: bad release")
