@@ -147,6 +147,14 @@ def is_already_exists(error: BaseException) -> bool:
     )
 
 
+def is_role_not_assumable(error: BaseException) -> bool:
+    """SageMaker could not assume the execution role (ValidationException "Could not assume role ..."): the
+    role does not trust ``sagemaker.amazonaws.com``, does not exist, or is too new for IAM, which is
+    eventually consistent (a role Terraform created a moment ago)."""
+    message = error_message(error).lower()
+    return error_code(error) == "ValidationException" and "could not assume role" in message
+
+
 REFUSED_CODES = frozenset(
     {
         "AccessDenied",

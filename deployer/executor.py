@@ -26,7 +26,14 @@ from typing import Any
 
 from deployer import planner, reader, scaling
 from deployer import state as rollout_state
-from deployer.aws import error_code, error_message, is_already_exists, is_not_found, is_retryable
+from deployer.aws import (
+    error_code,
+    error_message,
+    is_already_exists,
+    is_not_found,
+    is_retryable,
+    is_role_not_assumable,
+)
 from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout
 from deployer.release import (
     TAG_ENDPOINT,
@@ -213,6 +220,34 @@ class Release:
     created_models: tuple[str, ...] = ()  # the models this run created (not the reused ones)
 
 
+# IAM is eventually consistent: a role created a moment ago (by the same apply) may not be assumable yet, and
+# SageMaker refuses CreateModel with "Could not assume role" until it is
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency).
+# Retried for as long as the AWS provider waits for IAM propagation (internal/service/iam: 2 minutes).
+ROLE_PROPAGATION_SECONDS = 120.0
+
+
+def create_model(rt: Runtime, name: str, tags: list[dict[str, str]], params: Mapping[str, Any]) -> None:
+    """CreateModel, retried (1, 2, 4 ... 15 s apart) while SageMaker cannot assume the execution role yet; a
+    role that never becomes assumable (wrong trust policy, missing) fails after ROLE_PROPAGATION_SECONDS
+    with AWS's message, which names the role and the principal it must trust."""
+    deadline = rt.deadline(ROLE_PROPAGATION_SECONDS)
+    delay = 1.0
+    while True:
+        try:
+            rt.clients.sagemaker.create_model(ModelName=name, Tags=tags, **params)
+            return
+        except Exception as error:
+            if not is_role_not_assumable(error) or rt.remaining(deadline) <= 0:
+                raise
+            rt.progress.info(
+                f"SageMaker cannot assume {params.get('ExecutionRoleArn')} yet (IAM propagation); "
+                f"retrying CreateModel {name} in {delay:g} s"
+            )
+            rt.clock.sleep(min(delay, rt.remaining(deadline)) * rt.scale)
+            delay = min(delay * 2, 15.0)
+
+
 def ensure_release(
     rt: Runtime, spec: Spec, live_describe: Mapping[str, Any] | None, extra_tags: Mapping[str, str]
 ) -> Release:
@@ -228,7 +263,7 @@ def ensure_release(
     try:
         for model in planner.model_requests(spec, release):
             try:
-                sm.create_model(ModelName=model.name, Tags=tags + as_tags(extra_tags), **model.params)
+                create_model(rt, model.name, tags + as_tags(extra_tags), model.params)
                 created.append(model.name)
                 rt.progress.info(f"created model {model.name}")
             except Exception as error:

@@ -25,6 +25,8 @@ class Config:
     create_seconds: float = 60.0
     provision_seconds: float = 60.0
     delete_seconds: float = 10.0
+    # IAM is eventually consistent: a role created less than this long ago cannot be assumed by SageMaker yet.
+    iam_propagation_seconds: float = 10.0
     weights_seconds: float = 10.0
     rollback_seconds: float = 10.0
     failure_marker: str = "fail-health-check"

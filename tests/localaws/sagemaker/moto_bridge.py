@@ -60,3 +60,47 @@ def deregister_endpoint_targets(account: str, region: str, endpoint_name: str) -
                 del targets[resource_id]
     for key in [k for k, p in backend.policies.items() if p.resource_id.startswith(prefix)]:
         del backend.policies[key]
+
+
+def role_in_iam(role_arn: str) -> tuple[float, bool] | None:
+    """``(created, trusts_sagemaker)`` of the IAM role ``role_arn`` in moto's IAM (``created`` as a Unix time;
+    ``trusts_sagemaker``: an Allow statement lets the service principal ``sagemaker.amazonaws.com`` call
+    ``sts:AssumeRole``, conditions not evaluated), or None when moto holds no such role (tests that name
+    roles they never create keep working)."""
+    import datetime
+    import json
+
+    from moto.iam.models import iam_backends
+
+    match = re.match(r"^arn:aws[a-z-]*:iam::(\d{12}):role/(?:.*/)?([^/]+)$", role_arn)
+    if not match:
+        return None
+    account, name = match.groups()
+    try:
+        backend = iam_backends[account]["global"]
+    except (KeyError, ValueError):
+        return None
+    role = next((r for r in list(backend.roles.values()) if r.name == name), None)
+    if role is None:
+        return None
+    try:
+        document = json.loads(role.assume_role_policy_document or "{}")
+    except ValueError:
+        document = {}
+    statements = document.get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+
+    def as_list(value: object) -> list[object]:
+        return value if isinstance(value, list) else [value]
+
+    trusted = any(
+        s.get("Effect") == "Allow"
+        and any(a in ("sts:AssumeRole", "sts:*", "*") for a in as_list(s.get("Action", [])))
+        and "sagemaker.amazonaws.com" in as_list((s.get("Principal") or {}).get("Service", []))
+        for s in statements
+        if isinstance(s, dict) and isinstance(s.get("Principal"), dict)
+    )
+    created = role.create_date  # moto keeps a naive UTC datetime
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=datetime.timezone.utc)
+    return created.timestamp(), trusted

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
+import time
 from typing import Any
 
-from . import listing, validation, views
+from . import listing, moto_bridge, validation, views
 from .context import RESOURCE_KINDS, Context, with_token
 from .errors import SageMakerError, already_exists, constraint, not_found
 from .records import EndpointConfig, Model
@@ -23,10 +24,28 @@ def create_model(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     containers = request.get("Containers") or []
     if len(containers) > 15:
         raise constraint(len(containers), "containers", "Member must have length less than or equal to 15")
+    assumable(ctx, request.get("ExecutionRoleArn"))
     document = {key: copy.deepcopy(value) for key, value in request.items() if key != "Tags"}
     ctx.region.models[name] = Model(name, arn, ctx.store.timestamp(), document)
     set_tags(ctx, arn, request.get("Tags", []))
     return {"ModelArn": arn}
+
+
+def assumable(ctx: Context, role_arn: str | None) -> None:
+    """SageMaker assumes the execution role at CreateModel and refuses the call when it cannot: the role does
+    not trust ``sagemaker.amazonaws.com``, or it is too new for IAM, which is eventually consistent (a role
+    created ``iam_propagation_seconds`` ago or less). Only roles held in moto's IAM are checked."""
+    found = moto_bridge.role_in_iam(role_arn) if role_arn else None
+    if found is None:
+        return
+    created, trusts_sagemaker = found
+    config = ctx.store.config()
+    propagating = time.time() - created < config.iam_propagation_seconds * config.time_scale
+    if propagating or not trusts_sagemaker:
+        raise SageMakerError(
+            f"Could not assume role {role_arn}. Please ensure that the role exists and allows principal "
+            "'sagemaker.amazonaws.com' to assume the role."
+        )
 
 
 def describe_model(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
