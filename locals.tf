@@ -154,7 +154,13 @@ locals {
   )
 
   execution_role_arn = var.create_execution_role ? module.iam.execution_role_arn : var.execution_role_arn
-  role_name          = coalesce(var.execution_role_name, "${substr(var.name, 0, 53)}-sagemaker")
+  # IAM is global: the Region in the default name keeps the same endpoint name in two Regions apart. At most 64
+  # characters: a longer base is cut to 45 and a hash of the whole base appended.
+  role_name_base = "${var.name}-${local.region}"
+  role_name = coalesce(
+    var.execution_role_name,
+    length(local.role_name_base) <= 54 ? "${local.role_name_base}-sagemaker" : "${substr(local.role_name_base, 0, 45)}-${substr(sha1(local.role_name_base), 0, 8)}-sagemaker",
+  )
 
   ################################################################################
   # Autoscaling: variant names known at plan time

@@ -380,7 +380,7 @@ variable "execution_role_arn" {
 }
 
 variable "execution_role_name" {
-  description = "Name of the created execution role (default `<name>-sagemaker`)."
+  description = "Name of the created execution role (default `<name>-<region>-sagemaker`, cut to 64 characters with a hash; IAM names are global, so the Region keeps two Regions' endpoints of one name apart)."
   type        = string
   default     = null
 }

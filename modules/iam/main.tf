@@ -57,6 +57,12 @@ resource "aws_iam_role" "this" {
   permissions_boundary = var.permissions_boundary
 
   tags = var.tags
+
+  # A renamed role (e.g. the Region added to the default name) is created, and the release that uses it rolled
+  # out, before the old role is deleted.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 data "aws_iam_policy_document" "execution" {
@@ -163,6 +169,10 @@ resource "aws_iam_role_policy" "this" {
   name   = "sagemaker-endpoint"
   role   = aws_iam_role.this[0].id
   policy = data.aws_iam_policy_document.execution.json
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 ################################################################################

@@ -384,3 +384,32 @@ def test_nvme_families_get_no_endpoint_kms_key(stack: TerraformRunner) -> None:
     nvme = _spec(stack, "ml.p6-b200.48xlarge")
     assert json.loads(nvme["value"])["kms_key_arn"] is None
     assert "value" not in _spec(stack, "ml.m5.large")
+
+
+# --- item 7: IAM names that do not collide across Regions -----------------------------------------
+
+
+def _role_name(plan: dict[str, Any]) -> str:
+    [role] = [
+        r
+        for r in plan["resource_changes"]
+        if r["address"] == "module.endpoint.module.iam.aws_iam_role.this[0]"
+    ]
+    return role["change"]["after"]["name"]
+
+
+@pytest.mark.parametrize("name", ["whisper", "e" * 63])
+def test_the_execution_role_name_differs_per_region_and_fits_iam(stack: TerraformRunner, name: str) -> None:
+    """IAM is global: the same endpoint name in two Regions gets two roles (at most 64 characters)."""
+    variants = [
+        variant("V0", "ml.m5.large", image=IMAGE.replace("us-east-1", region)) for region in ["us-east-1"]
+    ]
+    east = _role_name(planned(stack, {"name": name, "variants": variants}))
+    west_variants = [variant("V0", "ml.m5.large", image=IMAGE.replace("us-east-1", "eu-west-1"))]
+    west = _role_name(planned(stack, {"name": name, "region": "eu-west-1", "variants": west_variants}))
+    assert east != west
+    assert max(len(east), len(west)) <= 64, (east, west)
+    if name == "whisper":
+        assert (east, west) == ("whisper-us-east-1-sagemaker", "whisper-eu-west-1-sagemaker")
+    else:
+        assert east.startswith("e" * 45 + "-") and east.endswith("-sagemaker")

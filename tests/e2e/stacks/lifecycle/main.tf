@@ -13,11 +13,17 @@ terraform {
 }
 
 provider "aws" {
-  region = "us-east-1"
+  region = var.region
 
   default_tags {
     tags = var.default_tags
   }
+}
+
+variable "region" {
+  description = "The provider's Region."
+  type        = string
+  default     = "us-east-1"
 }
 
 variable "name" {
