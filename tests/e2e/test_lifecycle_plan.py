@@ -401,10 +401,7 @@ def _role_name(plan: dict[str, Any]) -> str:
 @pytest.mark.parametrize("name", ["whisper", "e" * 63])
 def test_the_execution_role_name_differs_per_region_and_fits_iam(stack: TerraformRunner, name: str) -> None:
     """IAM is global: the same endpoint name in two Regions gets two roles (at most 64 characters)."""
-    variants = [
-        variant("V0", "ml.m5.large", image=IMAGE.replace("us-east-1", region)) for region in ["us-east-1"]
-    ]
-    east = _role_name(planned(stack, {"name": name, "variants": variants}))
+    east = _role_name(planned(stack, {"name": name, "variants": [variant("V0", "ml.m5.large")]}))
     west_variants = [variant("V0", "ml.m5.large", image=IMAGE.replace("us-east-1", "eu-west-1"))]
     west = _role_name(planned(stack, {"name": name, "region": "eu-west-1", "variants": west_variants}))
     assert east != west
