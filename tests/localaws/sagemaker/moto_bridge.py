@@ -70,18 +70,15 @@ def role_in_iam(role_arn: str) -> tuple[float, bool] | None:
     import datetime
     import json
 
+    from moto.iam.exceptions import NotFoundException
     from moto.iam.models import iam_backends
 
-    match = re.match(r"^arn:aws[a-z-]*:iam::(\d{12}):role/(?:.*/)?([^/]+)$", role_arn)
+    match = re.match(r"^arn:aws[a-z-]*:iam::(\d{12}):role/", role_arn)
     if not match:
         return None
-    account, name = match.groups()
     try:
-        backend = iam_backends[account]["global"]
-    except (KeyError, ValueError):
-        return None
-    role = next((r for r in list(backend.roles.values()) if r.name == name), None)
-    if role is None:
+        role = iam_backends[match.group(1)]["global"].get_role_by_arn(role_arn)
+    except (KeyError, ValueError, NotFoundException):
         return None
     try:
         document = json.loads(role.assume_role_policy_document or "{}")
