@@ -103,3 +103,47 @@ def test_parliament_catches_the_escalation_it_guards_against() -> None:
         }
     )
     assert "PRIVILEGE_ESCALATION" in {issue for issue, _ in findings(document)}
+
+
+@pytest.mark.parametrize(
+    ("hostname", "allowed"),
+    [
+        ("primary", True),  # allowed by name
+        ("internal", False),  # the Deny statement's pattern
+        ("secondary", False),  # not in the allowed patterns
+        (None, False),  # no TargetContainerHostname in the request: the condition fails closed
+    ],
+)
+def test_the_invoke_policys_hostname_condition_fails_closed(
+    rendered: dict[str, str], hostname: str | None, allowed: bool
+) -> None:
+    """Issue 8 item 7, evaluated with principalmapper's local policy simulation (IAM's evaluation logic:
+    a condition on a key the request lacks does not match, so StringLike on an Allow fails closed; the
+    ``...IfExists`` operators would fail open). The stack allows ``primary`` and denies ``internal``."""
+    from tests.iamproof.actions import Account, Request
+    from tests.iamproof.prove import _principal
+    from tests.iamproof.prove import allowed as is_allowed
+
+    account = Account("aws", "us-east-1", "123456789012")
+    principal = _principal("invoke", [json.loads(rendered["invoke"])], account)
+    endpoint = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/parliament-endpoint"
+    context = (("sagemaker:TargetContainerHostname", hostname),) if hostname else ()
+    assert is_allowed(principal, Request("sagemaker:InvokeEndpoint", endpoint, context)) is allowed
+    # The same policy allows nothing on another endpoint, whatever the hostname.
+    other = endpoint.replace("parliament-endpoint", "parliament-endpoint-large")
+    assert is_allowed(principal, Request("sagemaker:InvokeEndpoint", other, context)) is False
+
+
+def test_the_hostname_check_can_fail(rendered: dict[str, str]) -> None:
+    """The same evaluation lets a request without the key through once the Allow says StringLikeIfExists."""
+    from tests.iamproof.actions import Account, Request
+    from tests.iamproof.prove import _principal
+    from tests.iamproof.prove import allowed as is_allowed
+
+    document = json.loads(rendered["invoke"])
+    for statement in document["Statement"]:
+        if statement["Effect"] == "Allow" and "StringLike" in statement.get("Condition", {}):
+            statement["Condition"] = {"StringLikeIfExists": statement["Condition"]["StringLike"]}
+    principal = _principal("invoke", [document], Account("aws", "us-east-1", "123456789012"))
+    endpoint = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/parliament-endpoint"
+    assert is_allowed(principal, Request("sagemaker:InvokeEndpoint", endpoint)) is True
