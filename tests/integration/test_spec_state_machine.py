@@ -11,23 +11,28 @@ cases and ``SPEC_MACHINE_SEED=<n>`` replays one (the seed in use is printed at t
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
 import os
 import random
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import botocore.client
 from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from deployer import cli
+from deployer import cli, lease
 from deployer.release import TAG_MANAGED_BY, config_name, release_id
 from deployer.spec import RESERVED_TAG_PREFIX, parse_spec
-from tests.integration.test_deployer_support import clients, document, image, put_alarm
+from deployer.state import TAG_LEASE_EXPIRES, Lease
+from tests.integration.test_deployer_support import clients, document, image, put_alarm, writes
 
 NAME = "whisper"
 ALARM = f"{NAME}-5xx"
@@ -36,6 +41,49 @@ ALARM = f"{NAME}-5xx"
 _SEED = os.environ.get("SPEC_MACHINE_SEED", "1")
 SEED = random.SystemRandom().randrange(2**32) if _SEED == "random" else int(_SEED)
 TAGS = st.sampled_from(["v1", "v2", "v3", "v4"])
+# Leases last long enough that none expires by itself during a test; the test expires a dead run's lease
+# by rewriting its expiry (as the time passing would).
+LEASE_SECONDS = 120
+READS = ("Describe", "List", "Get")
+
+
+class Killed(BaseException):
+    """The process died (SIGKILL, a runner that lost power): not an Exception, so nothing handles it."""
+
+
+@contextlib.contextmanager
+def killed_at_write(number: int, after: bool) -> Iterator[list[str]]:
+    """Kill the run at its ``number``-th AWS write, just before the request is sent or just after AWS
+    answered it. As with SIGKILL no cleanup runs: the lease is not released (its renewer stops, as a dead
+    process's would). Yields the operations written so far (the last one is where it died)."""
+    original = botocore.client.BaseClient._make_api_call
+    writes: list[str] = []
+
+    def call(client: Any, operation: str, params: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread() or operation.startswith(READS):
+            return original(client, operation, params)
+        writes.append(operation)
+        if len(writes) == number and not after:
+            raise Killed(operation)
+        try:
+            return original(client, operation, params)
+        finally:  # answered or refused (an AlreadyExists of a reused release), the run dies here
+            if len(writes) == number:
+                raise Killed(operation)
+
+    release = lease.release
+
+    def release_unless_dead(*args: Any, **kwargs: Any) -> None:
+        if len(writes) < number:  # alive: a run that ended before its number-th write releases as ever
+            release(*args, **kwargs)
+
+    botocore.client.BaseClient._make_api_call = call
+    lease.release = release_unless_dead
+    try:
+        yield writes
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+        lease.release = release
 
 
 class SpecMachine(RuleBasedStateMachine):
@@ -63,6 +111,7 @@ class SpecMachine(RuleBasedStateMachine):
         self.last: tuple[int, str, str] = (0, "", "")
         self.alarm_firing = False
         self.user_tags: dict[str, str] | None = None  # None: unknown (a rollout that did not exit 0)
+        self.before: tuple[str, dict[str, tuple[int, int, list[str]]]] = ("", {})
         self.trace: list[str] = []
 
     def teardown(self) -> None:
@@ -84,11 +133,18 @@ class SpecMachine(RuleBasedStateMachine):
         return {p[0]: (p[1] if len(p) > 1 else "") for p in pairs}
 
     def deploy(self, doc: dict[str, Any]) -> int:
+        code, _, err = self.cli("deploy", "--spec", self.spec_file(doc))
+        return self.deployed(doc, code, err)
+
+    def spec_file(self, doc: dict[str, Any]) -> str:
         path = self.workdir / "spec.json"
         path.write_text(json.dumps(doc))
-        before = self.live_config()
-        targets_before = self.live_targets()
-        code, _, err = self.cli("deploy", "--spec", str(path))
+        self.before = (self.live_config(), self.live_targets())
+        return str(path)
+
+    def deployed(self, doc: dict[str, Any], code: int, err: str) -> int:
+        """Update the model after a ``deploy --spec`` of ``doc`` that exited ``code``."""
+        before, targets_before = self.before
         if code == 0:
             old_types = {v["name"]: v["instance_type"] for v in self.doc.get("variants", [])}
             self.doc = doc
@@ -102,7 +158,7 @@ class SpecMachine(RuleBasedStateMachine):
                 if v["name"] in self.autoscaled and old_types.get(v["name"]) != v["instance_type"]
             }
             deregistered = json.loads(self.result().get("autoscaling_deregistered") or "[]")
-            assert sorted(f"endpoint/{NAME}/variant/{v}" for v in gone) == sorted(deregistered), self.last
+            assert sorted(gone) == sorted(deregistered), self.last
             if self.live_config() != before:
                 self.free_counts.clear()
             self.free_counts |= gone
@@ -127,6 +183,25 @@ class SpecMachine(RuleBasedStateMachine):
             names = sorted(p["PolicyName"] for p in policies if p["ResourceId"] == resource)
             targets[resource.rsplit("/", 1)[-1]] = (target["MinCapacity"], target["MaxCapacity"], names)
         return targets
+
+    def expire_lease(self) -> None:
+        arn = self.sm.describe_endpoint(EndpointName=NAME)["EndpointArn"]
+        self.sm.add_tags(
+            ResourceArn=arn, Tags=[{"Key": TAG_LEASE_EXPIRES, "Value": str(int(time.time()) - 1)}]
+        )
+
+    def live_lease(self) -> bool:
+        """Whether a lease that has not expired is recorded on the endpoint."""
+        arn = self.sm.describe_endpoint(EndpointName=NAME)["EndpointArn"]
+        tags = {t["Key"]: t["Value"] for t in self.sm.list_tags(ResourceArn=arn)["Tags"]}
+        return Lease.from_tags(tags).live_for_other("", time.time())
+
+    def images_of(self, config: str) -> dict[str, str]:
+        described = self.sm.describe_endpoint_config(EndpointConfigName=config)
+        return {
+            v["VariantName"]: self.sm.describe_model(ModelName=v["ModelName"])["PrimaryContainer"]["Image"]
+            for v in described["ProductionVariants"]
+        }
 
     def live_config(self) -> str:
         found = self.sm.list_endpoints(NameContains=NAME)["Endpoints"]
@@ -291,6 +366,41 @@ class SpecMachine(RuleBasedStateMachine):
             assert code == 4, f"AWS refused {operation}; expected exit 4: {self.last}"
             assert code_name in self.last[2], self.last
 
+    @rule(tag=TAGS, number=st.integers(1, 8), after=st.booleans())
+    def killed(self, tag: str, number: int, after: bool) -> None:
+        """Kill an image rollout at its ``number``-th write (issue 7: "kill a rollout at a random step"), then
+        do what the next apply does: it finds the dead run's lease (exit 5, nothing written), and once the
+        lease has expired it converges on the spec."""
+        doc = copy.deepcopy(self.doc)
+        doc["variants"][0]["containers"][0]["image"] = image(tag)
+        spec_file = self.spec_file(doc)
+        with killed_at_write(number, after) as sent:
+            try:
+                code, _, err = self.cli("deploy", "--spec", spec_file)
+            except Killed:
+                code = None
+        if code is not None:  # the run ended before its number-th write
+            self.deployed(doc, code, err)
+            assert code == 0 or self.alarm_firing or image(tag) == self.images["AllTraffic"], self.last
+            return
+        where = f"{'after' if after else 'before'} {sent[-1]} (write {number})"
+        self.trace.append(f"killed {where}")
+        # What SageMaker accepted goes on without us: an update finishes or rolls back by itself.
+        self.wait_in_service()
+        live = self.live_config()
+        if live != self.serving:
+            self.serving, self.images = live, self.images_of(live)
+        if self.live_lease():  # the dead run holds the endpoint's lease: the next run writes nothing
+            written = len(writes(self.server.calls()))
+            code, _, err = self.cli("deploy", "--spec", self.spec_file(doc))
+            written = [c["operation"] for c in writes(self.server.calls())[written:]]
+            assert written == [], f"exit {code} under a dead run's lease wrote {written}: {err}"
+            # exit 5 (LeaseHeld), or exit 0 when the endpoint already serves the spec (nothing to write)
+            assert code == 5 or (code == 0 and self.result()["action"] == "unchanged"), self.last
+            self.expire_lease()
+        code = self.deploy(doc)
+        assert code == 0 or self.alarm_firing, f"the apply after a kill {where}: {self.last}"
+
     @rule(firing=st.booleans())
     def alarm(self, firing: bool) -> None:
         state = "ALARM" if firing else "OK"
@@ -314,13 +424,7 @@ class SpecMachine(RuleBasedStateMachine):
         code, _, _ = self.cli("rollback", NAME)
         if code == 0:
             self.serving = self.live_config()
-            config = self.sm.describe_endpoint_config(EndpointConfigName=self.serving)
-            self.images = {
-                v["VariantName"]: self.sm.describe_model(ModelName=v["ModelName"])["PrimaryContainer"][
-                    "Image"
-                ]
-                for v in config["ProductionVariants"]
-            }
+            self.images = self.images_of(self.serving)
         else:
             assert code in (1, 2), self.last  # nothing to roll back to, or refused by the alarm
             assert self.live_config() == before
@@ -391,6 +495,8 @@ class SpecMachine(RuleBasedStateMachine):
         tags = {t["Key"]: t["Value"] for t in self.sm.list_tags(ResourceArn=arn, MaxResults=100)["Tags"]}
         assert len(tags) <= 50, tags
         assert TAG_MANAGED_BY in tags, tags
+        # Every run that ended released its lease (a dead run's expires; the next run that writes takes it).
+        assert not self.live_lease(), (sorted(tags), self.trace[-4:])
         user = {k: v for k, v in tags.items() if not k.startswith(RESERVED_TAG_PREFIX)}
         if self.user_tags is not None:
             assert user == self.user_tags, (user, self.user_tags, self.trace)
@@ -449,6 +555,7 @@ def test_every_spec_change_converges_or_is_refused(localaws, tmp_path, monkeypat
     SpecMachine.server = localaws
     SpecMachine.workdir = tmp_path
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DEPLOYER_LEASE_SECONDS", repr(LEASE_SECONDS))
     run_state_machine_as_test(
         seed(SEED)(SpecMachine),
         settings=settings(
@@ -460,3 +567,29 @@ def test_every_spec_change_converges_or_is_refused(localaws, tmp_path, monkeypat
             print_blob=True,
         ),
     )
+
+
+def test_a_rollout_killed_at_any_write_converges(localaws, tmp_path, monkeypatch):
+    """The kill rule at every write of an image rollout, before and after, in one endpoint's life: the
+    machine's random walk reaches only some of them in `make test`'s few examples."""
+    SpecMachine.server = localaws
+    SpecMachine.workdir = tmp_path
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DEPLOYER_LEASE_SECONDS", repr(LEASE_SECONDS))
+    machine = SpecMachine()
+    machine.create("v1")
+    checks = [
+        machine.endpoint_serves_the_model,
+        machine.endpoint_tags_are_the_specs,
+        machine.autoscaling_is_as_registered,
+        machine.nothing_outside_retention,
+        machine.status_tells_the_truth,
+    ]
+    tags = ["v2", "v3", "v4", "v1"]
+    for number in range(1, 9):
+        for after in (False, True):
+            machine.killed(tags[(2 * number + after) % len(tags)], number, after)
+            for check in checks:
+                check()
+    killed = [step for step in machine.trace if step.startswith("killed")]
+    assert len(killed) >= 8, machine.trace  # the kills happened (a rollout has at least 4 writes)
