@@ -19,7 +19,6 @@ path judges the endpoint once it settles).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,29 +50,14 @@ from deployer.release import (
     resource_tags,
 )
 from deployer.spec import Spec
+from deployer.state import as_tags
 from deployer.waiter import Runtime, WaitTimeout, endpoint_settled, poll
 
-TAG_VALUE_MAX = 256
 MAX_FAILED_RELEASES = 12
 
 
 # ---------------------------------------------------------------------------------------------------
-# Tags
-
-
-def tag_value(text: str) -> str:
-    """SageMaker tag values: letters, separators, numbers and ``_.:/=+-@``, at most 256 characters."""
-    kept = []
-    for ch in str(text):
-        category = unicodedata.category(ch)
-        ok = category[0] in "LN" or category in ("Zs", "Zl", "Zp") or ch in "_.:/=+-@"
-        kept.append(ch if ok else " ")
-    value = " ".join("".join(kept).split())
-    return value if len(value) <= TAG_VALUE_MAX else value[: TAG_VALUE_MAX - 3] + "..."
-
-
-def as_tags(mapping: Mapping[str, str]) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": tag_value(v)} for k, v in mapping.items()]
+# Tags (their values are encoded by deployer.state: as_tags)
 
 
 def add_tags(rt: Runtime, arn: str, tags: Mapping[str, str]) -> None:
@@ -110,10 +94,10 @@ def policy_tag(spec: Spec) -> str:
 
 
 def alarms_tag(spec: Spec) -> str:
-    """The rollback alarm names, space-separated, when every name survives a tag value unchanged."""
+    """The rollback alarm names, space-separated, when no name has a space and they fit one tag value."""
     names = spec.deployment.rollback_alarms
     joined = " ".join(names)
-    if any(" " in n for n in names) or tag_value(joined) != joined:
+    if any(" " in n for n in names) or not rollout_state.encoded_fits(joined):
         return ""
     return joined
 
