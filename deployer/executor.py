@@ -164,12 +164,11 @@ def wait_settled(rt: Runtime, name: str, deadline: float, doing: str) -> dict[st
         )
     except WaitTimeout as timeout:
         status = (timeout.last or {}).get("EndpointStatus", "unknown")
-        message = (
-            f"{name}: still {status} at the deadline while {doing}; nothing was undone "
-            f"(follow it with: sagemaker-rollout watch {name})"
-        )
+        message = f"{name}: still {status} at the deadline while {doing}; nothing was undone"
         rt.progress.info(message)
-        raise RolloutTimeout(message) from None
+        raise RolloutTimeout(
+            message, f"`sagemaker-rollout watch {name}` follows it until it settles"
+        ) from None
     finally:
         rt.progress.done()
 
@@ -186,7 +185,10 @@ def wait_gone(rt: Runtime, name: str, deadline: float) -> None:
             is_transient=is_retryable,
         )
     except WaitTimeout:
-        raise RolloutTimeout(f"{name}: still not deleted at the deadline; nothing was undone") from None
+        raise RolloutTimeout(
+            f"{name}: still not deleted at the deadline; nothing was undone",
+            f"`sagemaker-rollout status {name}` shows whether it is gone; run the destroy again if not",
+        ) from None
     finally:
         rt.progress.done()
 
@@ -468,7 +470,8 @@ def _send_update(
                 # Another actor started an update between our look and our call: wait again, bounded.
                 if rt.remaining(deadline) <= 0:
                     raise RolloutTimeout(
-                        f"{endpoint}: still busy with another update at the deadline; nothing was changed"
+                        f"{endpoint}: still busy with another update at the deadline; nothing was changed",
+                        f"`sagemaker-rollout watch {endpoint}` until it settles, then run this again",
                     ) from None
                 rt.clock.sleep(rt.schedule.interval(0))
                 describe = wait_settled(rt, endpoint, deadline, "waiting for another update to finish") or {}
@@ -766,7 +769,8 @@ def require_alarms(rt: Runtime, alarms: Sequence[str]) -> None:
     if missing:
         raise InvalidInput(
             f"deployment.rollback_alarms: no such CloudWatch alarm {', '.join(missing)} "
-            f"in {rt.clients.region}"
+            f"in {rt.clients.region}; nothing was written",
+            "create the alarm in that region first (or remove it from rollback_alarms), then run again",
         )
 
 
@@ -837,7 +841,10 @@ def rollback(
     deadline = rt.deadline(timeout_seconds)
     variants = config_variants(rt, to_config)
     if variants is None:
-        raise InvalidInput(f"to: configuration {to_config} does not exist (see: history {name})")
+        raise InvalidInput(
+            f"to: configuration {to_config} does not exist",
+            f"`sagemaker-rollout history {name}` lists the retained configurations",
+        )
     add_tags(
         rt,
         live.arn,
