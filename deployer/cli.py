@@ -206,7 +206,9 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             except InvalidInput as error:
                 source = "the spec on stdin" if args.spec == "-" else args.spec
                 raise with_next_step(
-                    error, f"fix that field in {source}, then run `sagemaker-rollout deploy --spec` again"
+                    error,
+                    f"fix that field in {source}, "
+                    f"then run `sagemaker-rollout deploy --spec {args.spec}` again",
                 ) from None
             args.endpoint = spec.endpoint_name
             if args.region and args.region != spec.region:
