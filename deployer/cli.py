@@ -300,6 +300,10 @@ def _status_text(status: dict[str, Any]) -> str:
             + (f" ({status['last_rollout_reason']})" * bool(status["last_rollout_reason"])),
         ),
     ]
+    for key, label in (("creation_time", "created"), ("last_modified_time", "last modified")):
+        if status.get(key):
+            shown = _utc(status[key])
+            lines.append((label, f"{shown} UTC" if shown != status[key] else shown))
     if status.get("hotfix_release"):
         lines.append(("hotfix", status["hotfix_release"]))
     if status.get("failure_reason"):

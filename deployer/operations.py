@@ -459,8 +459,15 @@ def status(endpoint: str, rt: Runtime) -> dict[str, Any]:
         "last_rollout": outcome,
         "last_rollout_reason": reason,
         "failure_reason": describe.get("FailureReason", "") or "",
+        "creation_time": _iso(describe.get("CreationTime")),
+        "last_modified_time": _iso(describe.get("LastModifiedTime")),
         "variants": variants,
     }
+
+
+def _iso(moment: Any) -> str:
+    """A time SageMaker gave (a datetime through boto3) as ISO 8601, as given; "" when absent."""
+    return moment.isoformat() if hasattr(moment, "isoformat") else str(moment or "")
 
 
 def history(endpoint: str, rt: Runtime) -> list[dict[str, Any]]:
@@ -485,12 +492,11 @@ def history(endpoint: str, rt: Runtime) -> list[dict[str, Any]]:
             marks.append("failed")
         if release and release == state.hotfix:
             marks.append("hotfix")
-        created = config.get("CreationTime")
         rows.append(
             {
                 "endpoint_config_name": name,
                 "release": release,
-                "created": created.isoformat() if hasattr(created, "isoformat") else str(created or ""),
+                "created": _iso(config.get("CreationTime")),
                 "marks": marks,
             }
         )
