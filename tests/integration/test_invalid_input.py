@@ -2,7 +2,8 @@
 
 Each case runs the real command line (``python -m deployer external`` with the query on stdin, and
 ``python -m deployer deploy --spec FILE``) in a subprocess pointed at localaws, and asserts: exit 1, one
-line on stderr naming the field and ending with what to do next, nothing on stdout, and no AWS call at all in localaws' call log.
+line on stderr naming the field and ending with what to do next, nothing on stdout, and no AWS call at
+all in localaws' call log.
 A control proves that the call log does see what such a subprocess sends, so "no call" means something.
 The read path's imports are checked here too: a read-only ``external`` run loads no write-path module.
 """
