@@ -79,6 +79,7 @@ def create_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         last_deployment_config=copy.deepcopy(deployment),
         retained_deployment_config=copy.deepcopy(deployment),
     )
+    resources.check_tags(request.get("Tags", []))
     ctx.region.endpoints[name] = endpoint
     resources.set_tags(ctx, arn, request.get("Tags", []))
     ctx.start_job(endpoint, lifecycle.create(endpoint, ctx.store.config, ctx.store.timestamp))
