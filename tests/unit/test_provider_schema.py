@@ -16,9 +16,7 @@ from tests import provider_schema as ps
 
 REPO = Path(__file__).resolve().parents[2]
 
-# The module's hashicorp/aws constraint: 5.100 is the 5.x the tests run (tests/e2e), 6.x is the schema
-# checked here; every versions.tf of the module says exactly this.
-MODULE_CONSTRAINT = ">= 5.100, < 7.0"
+MODULE_CONSTRAINT = ps.MODULE_CONSTRAINT
 
 
 @pytest.fixture(scope="module")
