@@ -80,3 +80,33 @@ def test_a_bare_venv_python_gets_the_one_line(tmp_path):
     assert result.stderr.splitlines() == [
         f"error: boto3 is not installed for {python}; install it with `{python} -m pip install 'boto3>=1.28'`"
     ]
+
+
+def test_the_plan_time_probe_answers_the_external_protocol():
+    """``data "external" "prerequisites"``: a JSON object of strings when all is there, the line when not."""
+    import json
+    from importlib import metadata
+
+    ok = subprocess.run(
+        [sys.executable, "-m", "deployer", "prerequisites"],
+        input="{}",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout) == {"python": sys.executable, "boto3": metadata.version("boto3")}
+    missing = subprocess.run(
+        [sys.executable, "-S", "-m", "deployer", "prerequisites"],
+        input="{}",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={"PATH": os.environ.get("PATH", "")},
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 1 and missing.stdout == ""
+    assert len(missing.stderr.splitlines()) == 1 and "boto3 is not installed" in missing.stderr
