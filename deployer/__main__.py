@@ -40,7 +40,8 @@ if _problem is not None:
 if sys.argv[1:] == ["prerequisites"]:
     # data "external" "prerequisites" (rollout.tf): read on every plan, the first one included, so a runner
     # without boto3 fails the first plan with the line above. Protocol: a JSON query on stdin (read, unused),
-    # a JSON object of strings on stdout.
+    # a JSON object of strings on stdout. No interpreter path: the result is kept in the state, which must
+    # not hold a path of one runner (another runner plans the next change).
     import json
     from importlib import metadata
 
@@ -49,7 +50,7 @@ if sys.argv[1:] == ["prerequisites"]:
         boto3_version = metadata.version("boto3")
     except metadata.PackageNotFoundError:
         boto3_version = ""
-    print(json.dumps({"python": sys.executable, "boto3": boto3_version}))
+    print(json.dumps({"boto3": boto3_version}))
     sys.exit(0)
 
 from deployer.cli import main  # noqa: E402

