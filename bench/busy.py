@@ -202,7 +202,10 @@ def run(runs: int, *, unrelated: int = 2000, releases: int = 50, time_scale: flo
         server.stop()
 
     prune_median = statistics.median(prune_seconds)
+    from deployer.lease import DEFAULT_SETTLE_SECONDS
+
     return {
+        "lease_settle_seconds": float(env.get("DEPLOYER_LEASE_SETTLE_SECONDS") or DEFAULT_SETTLE_SECONDS),
         "unrelated_configs": unrelated,
         "our_releases": releases,
         "keep": KEEP,

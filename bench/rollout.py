@@ -88,6 +88,11 @@ QUICK_UPDATES = (
     Update("long (linear 50 %)", "linear", 120, 60, 120, linear_step_percent=50),
 )
 
+TINY_UPDATES = (
+    Update("short (canary 10 %)", "canary", 10, 10, 10),
+    Update("long (linear 50 %)", "linear", 10, 10, 10, linear_step_percent=50),
+)
+
 
 def spec_document(update: Update, image_tag: str) -> dict[str, Any]:
     return {
@@ -320,13 +325,12 @@ def _at_most(value: float, bound: float) -> bool:
     return value <= bound + 1e-9
 
 
-def run(runs: int, *, quick: bool = False, time_scale: float | None = None) -> dict[str, Any]:
+def run(runs: int, *, updates: Sequence[Update] = UPDATES, time_scale: float = 0.02) -> dict[str, Any]:
     """Measure P2: ``runs`` updates of each kind, all four waiters on each."""
     from bench.timing import run_once
     from tests.localaws import start
 
-    scale = time_scale or (0.01 if quick else 0.02)
-    updates = QUICK_UPDATES if quick else UPDATES
+    scale = time_scale
     server = start(port=0, create_seconds=20, time_scale=scale)
     try:
         env = environment(server.url, scale)

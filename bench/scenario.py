@@ -63,6 +63,10 @@ def running(time_scale: float = 0.01) -> Iterator[Scenario]:
     server = start(port=0, environ={**os.environ, "LOCALAWS_TIME_SCALE": repr(time_scale)})
     try:
         env = environment(server.url, time_scale)
+        # The spec's rollback alarm must exist: the deployer refuses a spec naming a missing alarm.
+        from tests.localaws import testkit
+
+        testkit.alarm(server.url, "bench-5xx")
         spec_text = json.dumps(spec_document())
         read_query = json.dumps({"spec": spec_text, "rollout_id": str(uuid.uuid4())})
         _, done = run_once([sys.executable, "-m", "deployer", "external"], read_query, env, ROOT)
