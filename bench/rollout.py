@@ -39,6 +39,7 @@ from typing import Any
 from bench.scenario import IMAGE, ROOT, environment
 
 ENDPOINT = "bench-rollout"
+ALARM = "bench-rollout-5xx"  # watched by SageMaker during every bake (stays OK)
 DEPLOYER_AGENT = "sagemaker-rollout"
 SETTLED = ("InService", "Failed", "UpdateRollbackFailed")
 DEPLOYER = "deployer (sagemaker-rollout)"
@@ -62,6 +63,7 @@ class Update:
 
     def deployment(self) -> dict[str, Any]:
         return {
+            "rollback_alarms": [ALARM],
             "strategy": "blue_green",
             "traffic": self.traffic,
             "canary_percent": self.canary_percent,
@@ -328,12 +330,13 @@ def _at_most(value: float, bound: float) -> bool:
 def run(runs: int, *, updates: Sequence[Update] = UPDATES, time_scale: float = 0.02) -> dict[str, Any]:
     """Measure P2: ``runs`` updates of each kind, all four waiters on each."""
     from bench.timing import run_once
-    from tests.localaws import start
+    from tests.localaws import start, testkit
 
     scale = time_scale
     server = start(port=0, create_seconds=20, time_scale=scale)
     try:
         env = environment(server.url, scale)
+        testkit.alarm(server.url, ALARM)
         clients = poller_clients(server.url)
         _, first = run_once(
             [sys.executable, "-m", "deployer", "deploy", "--spec", "-"],

@@ -10,8 +10,9 @@
 - While an update deploys, ``settle_pace`` polls when SageMaker says a change is due instead of on the
   schedule: a pending variant ``Baking`` since its ``StartTime`` ends after the DeploymentConfig's
   ``WaitIntervalInSeconds`` (a bake) or ``TerminationWaitInSeconds`` (the termination wait), both read
-  from DescribeEndpoint's ``LastDeploymentConfig``; the poll lands just after that moment, then twice at
-  5 s if the phase has not moved. Before a bake starts (provisioning) the schedule applies, capped so
+  from DescribeEndpoint's ``LastDeploymentConfig``; the poll lands just after that moment, then once or
+  twice at 5 s if the phase has not moved. With rollback alarms no wait exceeds the schedule's (an alarm
+  can end a bake at any moment). Before a bake starts (provisioning) the schedule applies, capped so
   that the first bake cannot be missed. The only polls under 5 s are those aimed at an announced change.
 - Never the boto3 ``endpoint_in_service`` waiter: it ignores UpdateRollbackFailed and reports a silent
   rollback as success (AWS-FACTS.md).
@@ -204,10 +205,12 @@ def settle_pace(
     """The wait (clock seconds) before the next DescribeEndpoint while an update deploys.
 
     ``Baking`` since ``StartTime``: the phase ends after one of the announced waits; poll just after the
-    next of those moments, or at the minimum interval for ``OVERDUE_SECONDS`` after one passed without a
-    change. Any other pending phase (provisioning, shifting): the schedule, capped at half the shortest
-    stretch of bakes that follows, so the first bake is seen before the update can end. Nothing
-    announced: the schedule. ``now`` is the wall clock (epoch seconds), SageMaker's ``StartTime`` clock.
+    next of those moments. When one passed without a change, look again once at the minimum interval
+    (twice when no other wait is ahead). With rollback alarms an alarm may end a bake at any moment, so no
+    wait is longer than the schedule's (a rollback is seen as soon as before). Any other pending phase
+    (provisioning, shifting): the schedule, capped at half the bakes and termination wait that follow, so
+    the first bake is seen before the update can end. Nothing announced: the schedule. ``now`` is the
+    wall clock (epoch seconds), the clock of SageMaker's ``StartTime``.
     """
     phase = pending_phase(describe)
     waits = announced_waits(describe)
@@ -222,8 +225,17 @@ def settle_pace(
     dues = [started + (wait + DUE_MARGIN_SECONDS) * scale for wait in waits]
     ahead = [due - now for due in dues if due > now]
     passed = [now - due for due in dues if due <= now]
-    if passed and min(passed) < OVERDUE_SECONDS * scale:
-        return min([minimum, *ahead])
-    if ahead:
-        return ahead[0]
-    return scheduled
+    overdue = (MIN_REAL_INTERVAL if ahead else OVERDUE_SECONDS) * scale
+    if passed and min(passed) < overdue:
+        wait = min([minimum, *ahead])
+    elif ahead:
+        wait = ahead[0]
+    else:
+        return scheduled
+    return min(wait, scheduled) if rollback_alarms(describe) else wait
+
+
+def rollback_alarms(describe: Mapping[str, Any] | None) -> bool:
+    """Whether the deployment in progress is watched by CloudWatch alarms (``AutoRollbackConfiguration``)."""
+    config = (describe or {}).get("LastDeploymentConfig") or {}
+    return bool((config.get("AutoRollbackConfiguration") or {}).get("Alarms"))

@@ -223,10 +223,25 @@ def updating(status: str, started: float, wait: int = 60, termination: int = 120
 def test_a_bake_is_polled_just_after_it_is_due_not_on_the_schedule():
     # Baking since t=1000 with a 60 s bake and a 120 s termination wait: the phase ends at 1060 or 1120.
     assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1010.0) == pytest.approx(51.0)
-    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1070.0) == MIN_REAL_INTERVAL
-    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1075.0) == pytest.approx(46.0)
+    # 1061 passed without a change: one look 5 s later, then the next announced moment.
+    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1062.0) == MIN_REAL_INTERVAL
+    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1067.0) == pytest.approx(54.0)
+    # The last announced moment passed: twice at 5 s, then the schedule.
+    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1122.0) == MIN_REAL_INTERVAL
+    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1127.0) == MIN_REAL_INTERVAL
+    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1132.0) == 30.0
     # Scaled like every other interval (StartTime is SageMaker's wall clock, the waits are scaled).
     assert settle_pace(updating("Baking", 1000.0), 0.3, scale=0.01, now=1000.1) == pytest.approx(0.51)
+
+
+def test_with_rollback_alarms_no_wait_is_longer_than_the_schedule():
+    """An alarm can end a bake at any moment (SageMaker rolls back): it is seen as soon as before."""
+    watched = updating("Baking", 1000.0, wait=600, termination=600)
+    watched["LastDeploymentConfig"]["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": "5xx"}]}
+    assert settle_pace(watched, 30.0, scale=1.0, now=1010.0) == 30.0
+    assert settle_pace(watched, 30.0, scale=1.0, now=1590.0) == pytest.approx(11.0)  # the due is nearer
+    unwatched = updating("Baking", 1000.0, wait=600, termination=600)
+    assert settle_pace(unwatched, 30.0, scale=1.0, now=1010.0) == pytest.approx(591.0)
 
 
 def test_provisioning_follows_the_schedule_capped_so_the_first_bake_is_not_missed():
