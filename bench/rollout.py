@@ -222,10 +222,10 @@ def observe(
 
 
 def _deploy(env: Mapping[str, str], update: Update, tag: str) -> Any:
+    """Start ``python -m deployer deploy`` on a new release; the spec is written and stdin closed."""
     import subprocess
 
-    document = json.dumps(spec_document(update, tag))
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "deployer", "deploy", "--spec", "-"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -233,7 +233,12 @@ def _deploy(env: Mapping[str, str], update: Update, tag: str) -> Any:
         text=True,
         env=dict(env),
         cwd=ROOT,
-    ), document
+    )
+    assert process.stdin is not None
+    process.stdin.write(json.dumps(spec_document(update, tag)))
+    process.stdin.close()
+    process.stdin = None  # written and closed: communicate() must not flush it again
+    return process
 
 
 def one_update(
@@ -248,10 +253,7 @@ def one_update(
     """Roll one new release out with the deployer while the three pollers watch the same update."""
     server.configure(provision_seconds=update.provision_seconds + 35.0 * (run + 0.5) / runs)
     before_transitions = len(server.transitions())
-    process, document = _deploy(env, update, f"{update.traffic}-{run}-{uuid.uuid4().hex[:6]}")
-    process.stdin.write(document)
-    process.stdin.close()
-    process.stdin = None  # written and closed: communicate() must not flush it again
+    process = _deploy(env, update, f"{update.traffic}-{run}-{uuid.uuid4().hex[:6]}")
     # Start the pollers the moment localaws records the UpdateEndpoint (as a tool would right after it).
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
