@@ -51,7 +51,7 @@ from deployer.release import (
 )
 from deployer.spec import Spec
 from deployer.state import as_tags
-from deployer.waiter import Runtime, WaitTimeout, endpoint_settled, poll
+from deployer.waiter import Runtime, WaitTimeout, endpoint_settled, poll, settle_pace
 
 MAX_FAILED_RELEASES = 12
 
@@ -161,6 +161,7 @@ def wait_settled(rt: Runtime, name: str, deadline: float, doing: str) -> dict[st
             timeout_seconds=rt.remaining(deadline),
             on_poll=_show(rt, name),
             is_transient=is_retryable,
+            pace=lambda describe, wait: settle_pace(describe, wait, scale=rt.scale),
         )
     except WaitTimeout as timeout:
         status = (timeout.last or {}).get("EndpointStatus", "unknown")
