@@ -1,4 +1,9 @@
-data "aws_region" "current" {}
+# The provider's Region. Not data "aws_region": its `name` is deprecated in hashicorp/aws 6.0 and its `id` in
+# 6.47, and the `region` that replaces them does not exist in 5.x. aws_service's `region` (the provider's
+# Region when not set) exists, undeprecated, in both (tests/unit/test_provider_schema.py checks).
+data "aws_service" "sagemaker" {
+  service_id = "sagemaker"
+}
 
 data "aws_caller_identity" "current" {}
 
@@ -12,7 +17,7 @@ locals {
     var.deployer_log_dir == "" ? "" : abspath(var.deployer_log_dir)
   )
 
-  region     = data.aws_region.current.name
+  region     = data.aws_service.sagemaker.region
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 

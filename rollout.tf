@@ -194,6 +194,17 @@ resource "terraform_data" "rollout" {
   ]
 }
 
+# The runner's prerequisites (README "Requirements"): python_executable runs and imports a recent enough
+# boto3, else one line on stderr says what to install. Its configuration is known at plan, so it is read on
+# every plan, the first one included (data.external.deployer waits for terraform_data.rollout, which a first
+# plan has not created).
+data "external" "prerequisites" {
+  count = local.create ? 1 : 0
+
+  program     = [var.python_executable, "-m", "deployer", "prerequisites"]
+  working_dir = path.module
+}
+
 data "external" "deployer" {
   count = local.create ? 1 : 0
 

@@ -37,6 +37,22 @@ if _problem is not None:
     print(_problem, file=sys.stderr)
     sys.exit(1)
 
+if sys.argv[1:] == ["prerequisites"]:
+    # data "external" "prerequisites" (rollout.tf): read on every plan, the first one included, so a runner
+    # without boto3 fails the first plan with the line above. Protocol: a JSON query on stdin (read, unused),
+    # a JSON object of strings on stdout. No interpreter path: the result is kept in the state, which must
+    # not hold a path of one runner (another runner plans the next change).
+    import json
+    from importlib import metadata
+
+    sys.stdin.read()
+    try:
+        boto3_version = metadata.version("boto3")
+    except metadata.PackageNotFoundError:
+        boto3_version = ""
+    print(json.dumps({"boto3": boto3_version}))
+    sys.exit(0)
+
 from deployer.cli import main  # noqa: E402
 
 sys.exit(main())

@@ -178,13 +178,13 @@ REFUSED_CODES = frozenset(
 )
 
 
+_THROTTLING_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+)
+
+
 def is_throttling(error: BaseException) -> bool:
-    return error_code(error) in {
-        "ThrottlingException",
-        "Throttling",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-    }
+    return error_code(error) in _THROTTLING_CODES
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -193,6 +193,38 @@ def is_retryable(error: BaseException) -> bool:
         return True
     status = getattr(error, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     return isinstance(status, int) and status >= 500
+
+
+_CREDENTIAL_CODES = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "SignatureDoesNotMatch",
+    }
+)
+_PERMISSION_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+_QUOTA_CODES = frozenset({"ResourceLimitExceeded", "LimitExceededException"})
+
+
+def refusal_next_step(code: str, operation: str = "") -> str:
+    """What to do about an AWS error code (the ``next:`` of ``as_refusal``)."""
+    if code in _CREDENTIAL_CODES:
+        return "refresh the credentials (`aws sts get-caller-identity` shows whose they are), then run again"
+    if code in _PERMISSION_CODES:
+        return (
+            f"grant the deployer's role the permission for {operation or 'the call'} that AWS names above "
+            "(docs/security.md lists what the deployer needs), then run again"
+        )
+    if code in _QUOTA_CODES:
+        return (
+            "ask for a higher quota (Service Quotas, Amazon SageMaker) or use fewer or smaller instances, "
+            "then run again"
+        )
+    if code in _THROTTLING_CODES or code in {"ServiceUnavailable", "InternalFailure", "InternalServerError"}:
+        return "run again in a few minutes (AWS is throttling or unavailable; nothing was undone)"
+    return "fix what AWS names above (the spec, or the account's resources), then run again"
 
 
 def as_refusal(error: BaseException) -> Exception | None:
@@ -207,11 +239,18 @@ def as_refusal(error: BaseException) -> Exception | None:
     operation = getattr(error, "operation_name", "")
     if code:
         where = f" {operation}" if operation else ""
-        return AwsRefused(f"AWS refused{where}: {code}: {error_message(error)}")
+        return AwsRefused(
+            f"AWS refused{where}: {code}: {error_message(error)}", refusal_next_step(code, operation)
+        )
     if type(error).__name__ == "ParamValidationError":
         # botocore checked the request against the API model and never sent it: the deployer built it.
         return AwsRefused(
             f"deployer bug: botocore refused a request the deployer built, before sending it to AWS "
-            f"({error}); nothing was sent; please report it"
+            f"({error}); nothing was sent",
+            "please report it, with this line and the log",
         )
-    return AwsRefused(f"AWS unreachable or no credentials: {type(error).__name__}: {error}")
+    return AwsRefused(
+        f"AWS unreachable or no credentials: {type(error).__name__}: {error}",
+        "configure credentials (AWS_PROFILE, `aws configure`, or the CI's OIDC role) and check the network "
+        "and region, then run again",
+    )

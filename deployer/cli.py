@@ -1,8 +1,9 @@
 """Command line (SPEC §6): argument parsing and dispatch only.
 
 Every command maps to one function of ``deployer.operations`` (``external`` to ``deployer.protocol``);
-errors become one line on stderr and the exit code of ``deployer.errors``. Results go to stdout: human
-tables by default, JSON with ``--json`` (status, history).
+errors become one line on stderr and the exit code of ``deployer.errors``, ending with ``; next: ...``
+(what to do about it; ``default_next_step`` when the raise site did not say). Results go to stdout: human
+tables by default, JSON with ``--json`` (status, history); times in UTC to the second, marked as UTC.
 """
 
 from __future__ import annotations
@@ -13,14 +14,22 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from deployer.errors import DeployerError, InvalidInput
+from deployer.errors import (
+    AwsRefused,
+    DeployerError,
+    InvalidInput,
+    LeaseHeld,
+    RolloutFailed,
+    RolloutTimeout,
+    with_next_step,
+)
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse exits 2 on a usage error; here 2 means "rollout failed", so usage errors are exit 1."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise InvalidInput(f"{self.prog}: {message}")
+        raise InvalidInput(f"{self.prog}: {message}", f"`{self.prog} --help` shows the usage and an example")
 
 
 EXIT_CODES = (
@@ -147,16 +156,36 @@ def main(
     try:
         return _dispatch(args, out, err)
     except DeployerError as error:
-        err.write(f"{error}\n")
+        err.write(f"{with_next_step(error, default_next_step(error, args))}\n")
         return error.exit_code
     except Exception as error:
         from deployer.aws import as_refusal
 
         refusal = as_refusal(error)
-        if refusal is None:
+        if not isinstance(refusal, DeployerError):
             raise
-        err.write(f"{refusal}\n")
-        return 4
+        err.write(f"{with_next_step(refusal, default_next_step(refusal, args))}\n")
+        return refusal.exit_code
+
+
+def default_next_step(error: DeployerError, args: argparse.Namespace) -> str:
+    """What to do next about an error whose raise site did not say (a spec field's, a rollout's)."""
+    command = args.command
+    name = getattr(args, "endpoint", None) or "ENDPOINT"
+    if isinstance(error, InvalidInput):
+        return f"`sagemaker-rollout {command} --help` shows the usage and an example"
+    if isinstance(error, RolloutTimeout):
+        return f"`sagemaker-rollout watch {name}` follows it until it settles (nothing was undone)"
+    if isinstance(error, RolloutFailed):
+        return (
+            f"`sagemaker-rollout status {name}` shows what the endpoint serves, "
+            f"`sagemaker-rollout history {name}` its releases; fix the release and run again"
+        )
+    if isinstance(error, LeaseHeld):
+        return f"`sagemaker-rollout status {name}` shows the endpoint; retry when the other one has finished"
+    if isinstance(error, AwsRefused):
+        return "fix what AWS refused, then run the command again"
+    return f"`sagemaker-rollout status {name}` shows the endpoint"
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -164,19 +193,37 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.command == "deploy":
         if args.spec and (args.image or args.endpoint):
-            raise InvalidInput("deploy: either --spec FILE, or ENDPOINT --image URI (not both)")
+            raise InvalidInput(
+                "deploy: either --spec FILE, or ENDPOINT --image URI (not both)",
+                "`sagemaker-rollout deploy --help` has an example of each",
+            )
         if args.spec:
             from deployer.spec import parse_spec
 
             text = sys.stdin.read() if args.spec == "-" else _read(args.spec)
-            spec = parse_spec(text)
+            try:
+                spec = parse_spec(text)
+            except InvalidInput as error:
+                source = "the spec on stdin" if args.spec == "-" else args.spec
+                raise with_next_step(
+                    error,
+                    f"fix that field in {source}, "
+                    f"then run `sagemaker-rollout deploy --spec {args.spec}` again",
+                ) from None
+            args.endpoint = spec.endpoint_name
             if args.region and args.region != spec.region:
-                raise InvalidInput(f"region: --region {args.region} differs from the spec's {spec.region}")
+                raise InvalidInput(
+                    f"region: --region {args.region} differs from the spec's {spec.region}",
+                    "drop --region (the spec's region is used) or change the spec's region",
+                )
             rt = operations.make_runtime(spec.endpoint_name, spec.region, args.assume_role_arn, run="deploy")
             _print_result(operations.deploy(spec, rt), out)
             return 0
         if not (args.endpoint and args.image):
-            raise InvalidInput("deploy: needs --spec FILE, or ENDPOINT --image URI")
+            raise InvalidInput(
+                "deploy: needs --spec FILE, or ENDPOINT --image URI",
+                "`sagemaker-rollout deploy --help` has an example of each",
+            )
         rt = operations.make_runtime(args.endpoint, args.region, args.assume_role_arn, run=args.command)
         _print_result(operations.hotfix(args.endpoint, args.image, args.variant, args.container, rt), out)
         return 0
@@ -213,7 +260,10 @@ def _read(path: str) -> str:
         with open(path, encoding="utf-8") as handle:
             return handle.read()
     except OSError as error:
-        raise InvalidInput(f"spec: cannot read {path}: {error.strerror}") from None
+        raise InvalidInput(
+            f"spec: cannot read {path}: {error.strerror}",
+            "check the path (or pass --spec - to read the spec from stdin)",
+        ) from None
 
 
 def _aligned(pairs: Sequence[tuple[str, Any]]) -> str:
@@ -250,6 +300,10 @@ def _status_text(status: dict[str, Any]) -> str:
             + (f" ({status['last_rollout_reason']})" * bool(status["last_rollout_reason"])),
         ),
     ]
+    for key, label in (("creation_time", "created"), ("last_modified_time", "last modified")):
+        if status.get(key):
+            shown = _utc(status[key])
+            lines.append((label, f"{shown} UTC" if shown != status[key] else shown))
     if status.get("hotfix_release"):
         lines.append(("hotfix", status["hotfix_release"]))
     if status.get("failure_reason"):

@@ -3,9 +3,21 @@
 Every message is one line: the CLI and the Terraform adapter print ``str(error)`` to stderr as is, and
 Terraform shows that line to the user. Newlines in a message are folded into spaces here, once, so that
 no caller has to remember it.
+
+Every message names the field or the cause first and ends with what to do next, in one convention:
+``<field or endpoint>: <what is wrong>; next: <a command or a fix>`` (the same ``; next:`` that
+``operations.verdict_message`` ends a rollout's verdict with). A raise site that knows the next step passes
+it as ``next_step``; the CLI and the Terraform adapter add a default one (``with_next_step``) to an error
+that has none, such as a spec field's.
 """
 
 from __future__ import annotations
+
+NEXT = "; next: "
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 class DeployerError(Exception):
@@ -13,12 +25,38 @@ class DeployerError(Exception):
 
     exit_code: int = 1
 
-    def __init__(self, message: str) -> None:
-        super().__init__(" ".join(str(message).split()))
+    def __init__(self, message: str, next_step: str = "") -> None:
+        text = _one_line(message)
+        step = _one_line(next_step)
+        if step and NEXT not in text:
+            text = f"{text}{NEXT}{step}"
+        super().__init__(text)
 
     @property
     def message(self) -> str:
         return str(self)
+
+    @property
+    def next_step(self) -> str:
+        """What the message says to do next ("" when it does not say)."""
+        return str(self).partition(NEXT)[2]
+
+    @property
+    def cause(self) -> str:
+        """The message without its next step."""
+        return str(self).partition(NEXT)[0]
+
+
+def with_next_step(error: DeployerError, step: str) -> DeployerError:
+    """``error`` when it says what to do next, else the same error type with ``step`` as its next step."""
+    if error.next_step or not step:
+        return error
+    return type(error)(str(error), step)
+
+
+def without_next_step(text: str) -> str:
+    """A message (or a recorded reason) without its ``; next: ...`` part."""
+    return str(text).partition(NEXT)[0]
 
 
 class InvalidInput(DeployerError):

@@ -19,7 +19,6 @@ path judges the endpoint once it settles).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,29 +50,14 @@ from deployer.release import (
     resource_tags,
 )
 from deployer.spec import Spec
-from deployer.waiter import Runtime, WaitTimeout, endpoint_settled, poll
+from deployer.state import as_tags
+from deployer.waiter import Runtime, WaitTimeout, endpoint_settled, poll, settle_pace
 
-TAG_VALUE_MAX = 256
 MAX_FAILED_RELEASES = 12
 
 
 # ---------------------------------------------------------------------------------------------------
-# Tags
-
-
-def tag_value(text: str) -> str:
-    """SageMaker tag values: letters, separators, numbers and ``_.:/=+-@``, at most 256 characters."""
-    kept = []
-    for ch in str(text):
-        category = unicodedata.category(ch)
-        ok = category[0] in "LN" or category in ("Zs", "Zl", "Zp") or ch in "_.:/=+-@"
-        kept.append(ch if ok else " ")
-    value = " ".join("".join(kept).split())
-    return value if len(value) <= TAG_VALUE_MAX else value[: TAG_VALUE_MAX - 3] + "..."
-
-
-def as_tags(mapping: Mapping[str, str]) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": tag_value(v)} for k, v in mapping.items()]
+# Tags (their values are encoded by deployer.state: as_tags)
 
 
 def add_tags(rt: Runtime, arn: str, tags: Mapping[str, str]) -> None:
@@ -110,10 +94,10 @@ def policy_tag(spec: Spec) -> str:
 
 
 def alarms_tag(spec: Spec) -> str:
-    """The rollback alarm names, space-separated, when every name survives a tag value unchanged."""
+    """The rollback alarm names, space-separated, when no name has a space and they fit one tag value."""
     names = spec.deployment.rollback_alarms
     joined = " ".join(names)
-    if any(" " in n for n in names) or tag_value(joined) != joined:
+    if any(" " in n for n in names) or not rollout_state.encoded_fits(joined):
         return ""
     return joined
 
@@ -177,15 +161,15 @@ def wait_settled(rt: Runtime, name: str, deadline: float, doing: str) -> dict[st
             timeout_seconds=rt.remaining(deadline),
             on_poll=_show(rt, name),
             is_transient=is_retryable,
+            pace=lambda describe, wait: settle_pace(describe, wait, scale=rt.scale),
         )
     except WaitTimeout as timeout:
         status = (timeout.last or {}).get("EndpointStatus", "unknown")
-        message = (
-            f"{name}: still {status} at the deadline while {doing}; nothing was undone "
-            f"(follow it with: sagemaker-rollout watch {name})"
-        )
+        message = f"{name}: still {status} at the deadline while {doing}; nothing was undone"
         rt.progress.info(message)
-        raise RolloutTimeout(message) from None
+        raise RolloutTimeout(
+            message, f"`sagemaker-rollout watch {name}` follows it until it settles"
+        ) from None
     finally:
         rt.progress.done()
 
@@ -202,7 +186,10 @@ def wait_gone(rt: Runtime, name: str, deadline: float) -> None:
             is_transient=is_retryable,
         )
     except WaitTimeout:
-        raise RolloutTimeout(f"{name}: still not deleted at the deadline; nothing was undone") from None
+        raise RolloutTimeout(
+            f"{name}: still not deleted at the deadline; nothing was undone",
+            f"`sagemaker-rollout status {name}` shows whether it is gone; run the destroy again if not",
+        ) from None
     finally:
         rt.progress.done()
 
@@ -484,7 +471,8 @@ def _send_update(
                 # Another actor started an update between our look and our call: wait again, bounded.
                 if rt.remaining(deadline) <= 0:
                     raise RolloutTimeout(
-                        f"{endpoint}: still busy with another update at the deadline; nothing was changed"
+                        f"{endpoint}: still busy with another update at the deadline; nothing was changed",
+                        f"`sagemaker-rollout watch {endpoint}` until it settles, then run this again",
                     ) from None
                 rt.clock.sleep(rt.schedule.interval(0))
                 describe = wait_settled(rt, endpoint, deadline, "waiting for another update to finish") or {}
@@ -782,7 +770,8 @@ def require_alarms(rt: Runtime, alarms: Sequence[str]) -> None:
     if missing:
         raise InvalidInput(
             f"deployment.rollback_alarms: no such CloudWatch alarm {', '.join(missing)} "
-            f"in {rt.clients.region}"
+            f"in {rt.clients.region}; nothing was written",
+            "create the alarm in that region first (or remove it from rollback_alarms), then run again",
         )
 
 
@@ -853,7 +842,10 @@ def rollback(
     deadline = rt.deadline(timeout_seconds)
     variants = config_variants(rt, to_config)
     if variants is None:
-        raise InvalidInput(f"to: configuration {to_config} does not exist (see: history {name})")
+        raise InvalidInput(
+            f"to: configuration {to_config} does not exist",
+            f"`sagemaker-rollout history {name}` lists the retained configurations",
+        )
     add_tags(
         rt,
         live.arn,

@@ -72,7 +72,9 @@ def _refusal(endpoint: str, held: endpoint_state.Lease, doing: str) -> LeaseHeld
     until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(held.expires_at))
     return LeaseHeld(
         f"{endpoint}: another deployer ({held.owner}) holds the endpoint's lease until {until}; "
-        f"not starting {doing}, nothing written; retry when it has finished (or after the lease expires)"
+        f"not starting {doing}, nothing written",
+        f"`sagemaker-rollout status {endpoint}` shows what it is doing; retry when it has finished "
+        "(or once the lease expires)",
     )
 
 

@@ -33,7 +33,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from deployer import reader
-from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout
+from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout, without_next_step
 from deployer.spec import Deployment, Spec, parse_spec
 from deployer.waiter import IN_PROGRESS, Runtime, SystemClock, time_scale
 
@@ -73,7 +73,10 @@ def _default_region_clients(assume_role_arn: str | None) -> Clients:
 
     region = boto3.Session().region_name
     if not region:
-        raise InvalidInput("region: no region given (use --region or AWS_DEFAULT_REGION / AWS_REGION)")
+        raise InvalidInput(
+            "region: no region given and none configured",
+            "pass --region REGION (or set AWS_REGION / AWS_DEFAULT_REGION), then run the command again",
+        )
     return Clients.for_region(region, assume_role_arn)
 
 
@@ -212,7 +215,7 @@ def verdict_message(rt: Runtime, name: str, error: Exception) -> str:
         outcome = "timed_out" if isinstance(error, RolloutTimeout) else "failed"
         reason = str(error)
     words = outcome.replace("_", " ")
-    reason = reason.removeprefix(f"{words}: ").removeprefix(f"{outcome}: ")
+    reason = without_next_step(reason).removeprefix(f"{words}: ").removeprefix(f"{outcome}: ")
     serving = f"still serving {live.config_name}" if live.exists else f"{name} does not exist"
     if live.exists and live.status != "InService":
         serving += f" ({live.status})"
@@ -303,7 +306,11 @@ def live_spec(rt: Runtime, live: reader.Live) -> Spec:
     try:
         return parse_spec(document)
     except InvalidInput as error:
-        raise InvalidInput(f"the live release of {live.name} cannot be rebuilt as a spec: {error}") from None
+        raise InvalidInput(
+            f"the live release of {live.name} cannot be rebuilt as a spec: {without_next_step(str(error))}",
+            f"roll out a full spec instead of a hotfix: `sagemaker-rollout deploy --spec FILE` "
+            f"(`sagemaker-rollout status {live.name}` shows what is live)",
+        ) from None
 
 
 def _async_document(config: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -387,7 +394,13 @@ def _from_last_deployment_config(last: Mapping[str, Any]) -> dict[str, Any]:
 def _require_live(rt: Runtime, endpoint: str) -> reader.Live:
     live = reader.read_endpoint(rt.clients.sagemaker, endpoint)
     if not live.exists:
-        raise InvalidInput(f"endpoint: {endpoint} does not exist in {rt.clients.region or 'this region'}")
+        region = rt.clients.region or "this region"
+        raise InvalidInput(
+            f"endpoint: {endpoint} does not exist in {region}",
+            f"check the name and --region (`aws sagemaker list-endpoints --region {region}` lists them)"
+            if rt.clients.region
+            else "check the name and --region (`aws sagemaker list-endpoints` lists them)",
+        )
     return live
 
 
@@ -446,8 +459,15 @@ def status(endpoint: str, rt: Runtime) -> dict[str, Any]:
         "last_rollout": outcome,
         "last_rollout_reason": reason,
         "failure_reason": describe.get("FailureReason", "") or "",
+        "creation_time": _iso(describe.get("CreationTime")),
+        "last_modified_time": _iso(describe.get("LastModifiedTime")),
         "variants": variants,
     }
+
+
+def _iso(moment: Any) -> str:
+    """A time SageMaker gave (a datetime through boto3) as ISO 8601, as given; "" when absent."""
+    return moment.isoformat() if hasattr(moment, "isoformat") else str(moment or "")
 
 
 def history(endpoint: str, rt: Runtime) -> list[dict[str, Any]]:
@@ -472,12 +492,11 @@ def history(endpoint: str, rt: Runtime) -> list[dict[str, Any]]:
             marks.append("failed")
         if release and release == state.hotfix:
             marks.append("hotfix")
-        created = config.get("CreationTime")
         rows.append(
             {
                 "endpoint_config_name": name,
                 "release": release,
-                "created": created.isoformat() if hasattr(created, "isoformat") else str(created or ""),
+                "created": _iso(config.get("CreationTime")),
                 "marks": marks,
             }
         )
@@ -500,9 +519,16 @@ def _rollback_target(endpoint: str, to_config: str | None, live: reader.Live) ->
 
     target = to_config or live.state.previous_config
     if not target:
-        raise InvalidInput(f"to: {endpoint} has no previous release recorded; name one with --to CONFIG")
+        raise InvalidInput(
+            f"to: {endpoint} has no previous release recorded, nothing to roll back to",
+            f"`sagemaker-rollout history {endpoint}` lists the retained releases; name one with "
+            f"`sagemaker-rollout rollback {endpoint} --to CONFIG`",
+        )
     if release_from_name(endpoint, target) is None:
-        raise InvalidInput(f"to: {target} is not a configuration of {endpoint} made by sagemaker-rollout")
+        raise InvalidInput(
+            f"to: {target} is not a configuration of {endpoint} made by sagemaker-rollout",
+            f"`sagemaker-rollout history {endpoint}` lists the configurations --to accepts",
+        )
     return target
 
 
@@ -540,7 +566,11 @@ def watch(endpoint: str, rt: Runtime) -> dict[str, Any]:
         verdict = planner.verdict(target, "", describe)
         if verdict.outcome != "succeeded":
             what = verdict.outcome.replace("_", " ")
-            raise RolloutFailed(f"{endpoint}: rollout to {target} {what}: {verdict.reason}")
+            raise RolloutFailed(
+                f"{endpoint}: rollout to {target} {what}: {verdict.reason}",
+                f"`sagemaker-rollout status {endpoint}` shows what it serves, "
+                f"`sagemaker-rollout history {endpoint}` its releases",
+            )
     return status(endpoint, rt) if after.exists else {"endpoint_name": endpoint, "exists": False}
 
 
@@ -551,7 +581,9 @@ def prune(endpoint: str, keep: int | None, rt: Runtime) -> list[str]:
     state = live.state
     keep = keep if keep is not None else state.policy_value("keep", 3)
     if keep < 1:
-        raise InvalidInput(f"keep: at least 1 (got {keep})")
+        raise InvalidInput(
+            f"keep: at least 1 (got {keep})", f"`sagemaker-rollout prune {endpoint} --keep 1` or more"
+        )
     from deployer import lease
 
     with lease.held(rt, live, "a prune") as leased:
@@ -583,7 +615,8 @@ def check_destroy_allowed(rt: Runtime, live: reader.Live, *, force: bool) -> Non
     if not force:
         raise NotManaged(
             f"destroy: {live.name} is not managed by sagemaker-rollout (no {TAG_MANAGED_BY} tag of ours); "
-            "nothing deleted; pass --force to delete it anyway"
+            "nothing deleted",
+            f"check the endpoint name; to delete it anyway: `sagemaker-rollout destroy {live.name} --force`",
         )
     rt.progress.info(
         f"destroy --force: deleting endpoint {live.name} (serving {live.config_name or '-'}), which "

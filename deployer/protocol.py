@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from deployer.errors import DeployerError, InvalidInput
+from deployer.errors import NEXT, DeployerError, InvalidInput, with_next_step
 from deployer.progress import Progress, log_file
 from deployer.spec import Spec, json_kind, load_json, parse_spec
 
@@ -71,9 +71,18 @@ _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:
 # and the rollout may be in any state, so it is reported like a failed rollout.
 INTERNAL_ERROR_EXIT = 2
 
+# The next step of an error whose raise site did not say one (a spec field's, the query's), under Terraform.
+NEXT_INVALID_INPUT = (
+    "fix the module input named above (query.* keys are the module's own), then run terraform plan again"
+)
+NEXT_DEFAULT = "`sagemaker-rollout status ENDPOINT` shows the endpoint; then run terraform apply again"
+NEXT_INTERNAL = "this is a deployer bug: please report it with this line and the log"
+
 CREDENTIALS_REFUSED = (
-    "credentials do not belong in the query: Terraform stores the query in its state and plan files. "
-    "Give the deployer credentials through the standard AWS chain (environment variables, a profile, "
+    "credentials do not belong in the query: Terraform stores the query in its state and plan files"
+)
+CREDENTIALS_NEXT = (
+    "give the deployer credentials through the standard AWS chain (environment variables, a profile, "
     "OIDC web identity, an instance or task role) or pass assume_role_arn"
 )
 
@@ -102,7 +111,7 @@ def parse_query(text: str) -> Query:
     # Credentials first: that refusal explains itself better than "unknown key".
     for key in raw:
         if _is_credential_key(key):
-            raise InvalidInput(f"query.{key}: {CREDENTIALS_REFUSED}")
+            raise InvalidInput(f"query.{key}: {CREDENTIALS_REFUSED}", CREDENTIALS_NEXT)
     for key in raw:
         if key not in QUERY_KEYS:
             raise InvalidInput(f"query.{key}: unknown key (allowed: {', '.join(QUERY_KEYS)})")
@@ -224,6 +233,7 @@ def run_external(
             )
         text = render_result(result)
     except DeployerError as error:
+        error = with_next_step(error, NEXT_INVALID_INPUT if isinstance(error, InvalidInput) else NEXT_DEFAULT)
         _outcome(progress, str(error))
         _error_line(stderr, str(error))
         _timeline(stderr, progress)
@@ -234,7 +244,7 @@ def run_external(
             _error_line(stderr, str(refusal))
             _timeline(stderr, progress)
             return refusal.exit_code
-        _error_line(stderr, f"deployer internal error: {type(error).__name__}: {error}")
+        _error_line(stderr, f"deployer internal error: {type(error).__name__}: {error}{NEXT}{NEXT_INTERNAL}")
         _timeline(stderr, progress)
         return INTERNAL_ERROR_EXIT
     _outcome(progress, _success_line(result))

@@ -37,6 +37,7 @@ from deployer.state import (  # noqa: F401  (re-exported: the read path's caller
     TAG_ROLLOUT_ID,
     TAG_TARGET_CONFIG,
     EndpointState,
+    decode_tags,
 )
 from deployer.waiter import IN_PROGRESS, TERMINAL_FAILED
 
@@ -95,6 +96,7 @@ def describe_endpoint(sagemaker: Any, name: str) -> dict[str, Any] | None:
 
 
 def list_tags(sagemaker: Any, arn: str) -> dict[str, str]:
+    """ListTags, every page, with the deployer's own values decoded (``deployer.state.decode_tags``)."""
     tags: dict[str, str] = {}
     kwargs: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
     while True:
@@ -102,7 +104,7 @@ def list_tags(sagemaker: Any, arn: str) -> dict[str, str]:
         tags.update({t["Key"]: t.get("Value", "") for t in answer.get("Tags", [])})
         token = answer.get("NextToken")
         if not token:
-            return tags
+            return decode_tags(tags)
         kwargs["NextToken"] = token
 
 

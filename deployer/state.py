@@ -1,4 +1,4 @@
-"""The endpoint's state tags: their keys, what a rollout writes at each step, and how a read decodes them.
+r"""The endpoint's state tags: their keys, what a rollout writes at each step, and how a read decodes them.
 
 The one place that encodes rollout state on the endpoint (all keys under ``sagemaker-rollout:``):
 ``rollout-id`` (last Terraform rollout id acted on), ``last-rollout`` (one of ``OUTCOMES`` or
@@ -12,10 +12,23 @@ parameters, before the endpoint changed); ``interrupted`` (the deployer stopped 
 accepted); ``timed_out`` (the deadline passed waiting for another actor or for the update);
 ``rolled_back`` (SageMaker's auto-rollback or our alarm rollback: the previous release is live);
 ``failed`` (anything else); ``in_progress``; ``none``.
+
+Tag values: SageMaker allows letters, separators, numbers and ``_.:/=+-@`` in a tag value, at most 256
+characters: ``^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$``
+(https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Tag.html).
+The values of the deployer's own tags (keys under ``sagemaker-rollout:``) are written with
+``encode_value`` and read back with ``decode_value`` (``as_tags`` / ``decode_tags``): ``+`` is the escape
+character, and every character outside that set (``+`` itself included) becomes ``+XX`` per UTF-8 byte
+(upper-case hex), so a reason such as ``alarm(s) [whisper-5xx] went into ALARM`` reads back unchanged. A
+value whose encoding would pass 256 characters keeps its longest prefix that fits with ``...`` appended.
+Values written by older deployers (which replaced such characters with spaces) read back as they were.
+The user's tags (``Spec.tags``, validated against the same pattern) are written as they are.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -40,6 +53,84 @@ TAG_LEASE_OWNER = f"{RESERVED_TAG_PREFIX}lease-owner"
 TAG_LEASE_EXPIRES = f"{RESERVED_TAG_PREFIX}lease-expires"
 LEASE_KEYS = (TAG_LEASE_OWNER, TAG_LEASE_EXPIRES)
 TAG_ALARMS = f"{RESERVED_TAG_PREFIX}alarms"
+
+# ---------------------------------------------------------------------------------------------------
+# Tag value encoding
+
+TAG_VALUE_MAX = 256
+ESCAPE = "+"
+ELLIPSIS = "..."
+_PUNCTUATION = "_.:/=+-@"
+_ESCAPES = re.compile(r"(?:\+[0-9A-F]{2})+")
+
+
+def tag_char_ok(ch: str) -> bool:
+    r"""Whether SageMaker's tag value pattern allows ``ch``: ``\p{L}``, ``\p{Z}``, ``\p{N}``, ``_.:/=+-@``."""
+    return ch in _PUNCTUATION or unicodedata.category(ch)[0] in "LZN"
+
+
+def _length(text: str) -> int:
+    """Length as AWS counts it, conservatively: UTF-16 code units (a character beyond U+FFFF counts 2)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _escaped(ch: str) -> str:
+    if ch != ESCAPE and tag_char_ok(ch):
+        return ch
+    return "".join(f"{ESCAPE}{byte:02X}" for byte in ch.encode("utf-8", "surrogatepass"))
+
+
+def encode_value(text: str) -> str:
+    """``text`` as a valid tag value that ``decode_value`` turns back into ``text``; when the encoding would
+    pass ``TAG_VALUE_MAX`` characters, the longest prefix that fits followed by ``...``."""
+    pieces = [_escaped(ch) for ch in str(text)]
+    encoded = "".join(pieces)
+    if _length(encoded) <= TAG_VALUE_MAX:
+        return encoded
+    room = TAG_VALUE_MAX - len(ELLIPSIS)
+    kept: list[str] = []
+    for piece in pieces:
+        room -= _length(piece)
+        if room < 0:
+            break
+        kept.append(piece)
+    return "".join(kept) + ELLIPSIS
+
+
+def encoded_fits(text: str) -> bool:
+    """Whether ``text`` survives ``encode_value`` whole (no truncation)."""
+    return _length("".join(_escaped(ch) for ch in str(text))) <= TAG_VALUE_MAX
+
+
+def _unescape(run: re.Match[str]) -> str:
+    try:
+        return bytes.fromhex(run.group(0).replace(ESCAPE, "")).decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:  # not ours (an older deployer's value with a literal "+XX"): as it is
+        return run.group(0)
+
+
+def decode_value(value: str) -> str:
+    """The text ``encode_value`` encoded (a value without escapes, such as an older deployer's, as is)."""
+    return _ESCAPES.sub(_unescape, value) if ESCAPE in value else value
+
+
+def is_state_key(key: str) -> bool:
+    """The deployer's own tag keys (their values are encoded); the user's and ``aws:`` keys are not."""
+    return key.startswith(RESERVED_TAG_PREFIX)
+
+
+def as_tags(mapping: Mapping[str, str]) -> list[dict[str, str]]:
+    """SageMaker's ``Tags`` list: the deployer's values encoded, the user's (validated by the spec) as is."""
+    return [{"Key": k, "Value": encode_value(v) if is_state_key(k) else v} for k, v in mapping.items()]
+
+
+def decode_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    """Tags as ListTags returned them, with the deployer's values decoded."""
+    return {k: decode_value(v) if is_state_key(k) else v for k, v in tags.items()}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Outcomes and what each step writes
 
 OUTCOMES = (
     "succeeded",

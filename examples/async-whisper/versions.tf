@@ -4,7 +4,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0, < 6.0" # tested on 5.x only; README "Requirements"
+      version = ">= 5.100, < 6.0" # the e2e runs are 5.x; the module allows 6.x (README "Requirements")
     }
   }
 }

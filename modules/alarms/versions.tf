@@ -4,7 +4,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0"
+      version = ">= 5.100" # 5.100 run here, 6.x schema-checked (README "Requirements"); minimum only
     }
   }
 }

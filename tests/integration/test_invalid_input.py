@@ -2,7 +2,8 @@
 
 Each case runs the real command line (``python -m deployer external`` with the query on stdin, and
 ``python -m deployer deploy --spec FILE``) in a subprocess pointed at localaws, and asserts: exit 1, one
-line on stderr naming the field, nothing on stdout, and no AWS call at all in localaws' call log.
+line on stderr naming the field and ending with what to do next, nothing on stdout, and no AWS call at
+all in localaws' call log.
 A control proves that the call log does see what such a subprocess sends, so "no call" means something.
 The read path's imports are checked here too: a read-only ``external`` run loads no write-path module.
 """
@@ -66,6 +67,8 @@ def _assert_refused(done: subprocess.CompletedProcess[str], field: str) -> None:
     lines = done.stderr.splitlines()
     assert len(lines) == 1, done.stderr
     assert lines[0].split(": ", 1)[0] == field
+    # ... and says what to do next (deployer.errors: "; next: "), once, at the end.
+    assert lines[0].count("; next: ") == 1 and lines[0].rsplit("; next: ", 1)[1].strip(), lines[0]
 
 
 def test_the_call_log_sees_what_a_subprocess_sends(localaws):

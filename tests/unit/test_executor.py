@@ -367,19 +367,6 @@ def test_busy_update_is_retried_after_the_endpoint_settles(aws):
     assert moved.verdict.outcome == "succeeded"
 
 
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("plain", "plain"),
-        ("a (b), 'c'!", "a b c"),
-        ("x" * 300, "x" * 253 + "..."),
-        ("ünïcode ok: 1/2=0.5@+-_", "ünïcode ok: 1/2=0.5@+-_"),
-    ],
-)
-def test_tag_values_fit_sagemaker_rules(text, value):
-    assert executor.tag_value(text) == value
-
-
 def test_an_endpoint_busy_at_every_try_times_out_instead_of_spinning(aws):
     rt, sm, _ = aws
     for _ in range(3):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from deployer.errors import AwsRefused, InvalidInput, RolloutFailed, RolloutTimeout
-from deployer.protocol import CREDENTIALS_REFUSED, parse_query, render_result, run_external
+from deployer.protocol import CREDENTIALS_NEXT, CREDENTIALS_REFUSED, parse_query, render_result, run_external
 from deployer.spec import Spec, parse_spec
 from tests.unit.test_spec_samples import realtime
 
@@ -170,7 +170,7 @@ def test_credentials_in_the_query_are_refused_with_the_reason(key):
     assert err.startswith(f"query.{key}: ")
     assert "state" in err and "standard AWS chain" in err
     assert "AKIAIOSFODNN7EXAMPLE" not in err
-    assert err.strip() == f"query.{key}: {CREDENTIALS_REFUSED}"
+    assert err.strip() == f"query.{key}: {CREDENTIALS_REFUSED}; next: {CREDENTIALS_NEXT}"
 
 
 MALFORMED_QUERIES = [

@@ -57,3 +57,57 @@ def test_minimum_matches_pyproject():
     minimum = re.search(r"MINIMUM_BOTO3 = \((\d+), (\d+)\)", main_py)
     assert minimum is not None
     assert f'"boto3>={minimum[1]}.{minimum[2]}"' in (REPO / "pyproject.toml").read_text()
+
+
+def test_a_bare_venv_python_gets_the_one_line(tmp_path):
+    """A real interpreter without boto3 (a venv made without pip, as a runner's bare python3 is)."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True, timeout=120
+    )
+    python = tmp_path / "bare" / "bin" / "python"
+    result = subprocess.run(
+        [str(python), "-m", "deployer", "external"],
+        input="{}",
+        capture_output=True,
+        text=True,
+        cwd=REPO,  # data "external" runs the program in the module directory
+        env={"PATH": os.environ.get("PATH", "")},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"error: boto3 is not installed for {python}; install it with `{python} -m pip install 'boto3>=1.28'`"
+    ]
+
+
+def test_the_plan_time_probe_answers_the_external_protocol():
+    """``data "external" "prerequisites"``: a JSON object of strings when all is there, the line when not."""
+    import json
+    from importlib import metadata
+
+    ok = subprocess.run(
+        [sys.executable, "-m", "deployer", "prerequisites"],
+        input="{}",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    # No interpreter path in the result (it is kept in the state; issue 8 item 11).
+    assert json.loads(ok.stdout) == {"boto3": metadata.version("boto3")}
+    missing = subprocess.run(
+        [sys.executable, "-S", "-m", "deployer", "prerequisites"],
+        input="{}",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={"PATH": os.environ.get("PATH", "")},
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 1 and missing.stdout == ""
+    assert len(missing.stderr.splitlines()) == 1 and "boto3 is not installed" in missing.stderr

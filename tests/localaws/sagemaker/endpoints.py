@@ -9,7 +9,7 @@ from . import images, lifecycle, listing, moto_bridge, resources, validation, vi
 from .context import Context, with_token
 from .errors import SageMakerError, already_exists, in_progress
 from .records import Endpoint, EndpointConfig, Fleet, Pending
-from .store import Store
+from .store import Store, phase
 
 # ------------------------------------------------------------------------------------------- endpoints
 
@@ -79,6 +79,7 @@ def create_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         last_deployment_config=copy.deepcopy(deployment),
         retained_deployment_config=copy.deepcopy(deployment),
     )
+    resources.check_tags(request.get("Tags", []))
     ctx.region.endpoints[name] = endpoint
     resources.set_tags(ctx, arn, request.get("Tags", []))
     ctx.start_job(endpoint, lifecycle.create(endpoint, ctx.store.config, ctx.store.timestamp))
@@ -268,8 +269,10 @@ def scalable_target_registered(store: Store, account: str, region: str, request:
         wanted = min(max(fleet.desired_count, low), high)
         if wanted == fleet.desired_count:
             return
+        before = phase(endpoint)
         fleet.desired_count = int(wanted)
         fleet.status = [{"Status": "Updating", "StartTime": store.timestamp()}]
         endpoint.status = "Updating"
         endpoint.modified = store.timestamp()
         ctx.start_job(endpoint, lifecycle.change_capacity(endpoint, store.config, store.timestamp))
+        store.observe(account, region, endpoint.name, before, endpoint)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
+import unicodedata
 from typing import Any
 
 from . import listing, moto_bridge, validation, views
@@ -26,6 +27,7 @@ def create_model(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         raise constraint(len(containers), "containers", "Member must have length less than or equal to 15")
     assumable(ctx, request.get("ExecutionRoleArn"))
     document = {key: copy.deepcopy(value) for key, value in request.items() if key != "Tags"}
+    check_tags(request.get("Tags", []))
     ctx.region.models[name] = Model(name, arn, ctx.store.timestamp(), document)
     set_tags(ctx, arn, request.get("Tags", []))
     return {"ModelArn": arn}
@@ -105,6 +107,7 @@ def create_endpoint_config(ctx: Context, request: dict[str, Any]) -> dict[str, A
                 variant.get("InitialInstanceCount", 0), f"{path}.initialInstanceCount", 1, 10**6
             )
             variant.setdefault("InitialVariantWeight", 1.0)
+    check_tags(request.get("Tags", []))
     ctx.region.configs[name] = EndpointConfig(name, arn, ctx.store.timestamp(), document)
     set_tags(ctx, arn, request.get("Tags", []))
     return {"EndpointConfigArn": arn}
@@ -154,7 +157,31 @@ def _tagged(ctx: Context, arn: str) -> str:
     raise not_found(RESOURCE_KINDS[kind], arn) if lowered else SageMakerError(f"Invalid ARN {arn}.")
 
 
+# Tag (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Tag.html): Key 1-128 and Value 0-256
+# characters, both matching ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$; anything else is a ValidationException.
+TAG_PUNCTUATION = "_.:/=+-@"
+TAG_PATTERN = r"^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$"
+
+
+def _tag_text_ok(text: str) -> bool:
+    return all(ch in TAG_PUNCTUATION or unicodedata.category(ch)[0] in "LZN" for ch in text)
+
+
+def check_tags(tags: list[dict[str, str]]) -> None:
+    """Raise the service's ValidationException for a tag key or value outside the Tag shape's rules (a
+    Create* call checks its Tags before it creates anything)."""
+    for index, tag in enumerate(tags, start=1):
+        key, value = str(tag.get("Key", "")), str(tag.get("Value", ""))
+        for field, text, low, high in (("key", key, 1, 128), ("value", value, 0, 256)):
+            path = f"tags.{index}.member.{field}"
+            if not low <= len(text) <= high:
+                raise constraint(text, path, f"Member must have length between {low} and {high}")
+            if not _tag_text_ok(text):
+                raise constraint(text, path, f"Member must satisfy regular expression pattern: {TAG_PATTERN}")
+
+
 def set_tags(ctx: Context, arn: str, tags: list[dict[str, str]]) -> None:
+    check_tags(tags)
     current = {tag["Key"]: tag["Value"] for tag in ctx.region.tags.get(arn, [])}
     current.update({tag["Key"]: tag.get("Value", "") for tag in tags})
     if len(current) > 50:
