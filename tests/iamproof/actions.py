@@ -80,7 +80,16 @@ PLACEHOLDER_PARAMS: dict[str, tuple[str, ...]] = {
 # Placeholders no call parameter fills: a scalable target's ARN ends in an id AAS assigns at registration
 # (its ResourceId parameter is endpoint/<name>/variant/<variant>), so such calls are checked against "*".
 UNFILLABLE = {("application-autoscaling", "ResourceId")}
-ARN_PARAMS = ("ResourceArn", "ResourceARN", "resourceArn", "TopicArn", "PolicyArn", "KeyId", "TargetKeyId")
+ARN_PARAMS = (
+    "ResourceArn",
+    "ResourceARN",
+    "resourceArn",
+    "TopicArn",
+    "PolicyArn",
+    "KeyId",
+    "TargetKeyId",
+    "SecretId",  # Secrets Manager: a name or an ARN
+)
 PLACEHOLDER_RE = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
 
