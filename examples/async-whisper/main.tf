@@ -11,13 +11,14 @@ locals {
 ################################################################################
 
 # CI writes the digest of the image it pushed (`sha256:<64 hex>`) to this parameter; a release is a new digest.
-# A digest is not a secret: a String parameter, read through `insecure_value` (the value is in the plan).
+# A digest is not a secret: a String parameter, its value unmarked with nonsensitive() (the provider marks
+# `value` sensitive whatever the parameter's type: hashicorp/terraform-provider-aws issue 26915).
 data "aws_ssm_parameter" "image_digest" {
   name = var.image_digest_parameter
 
   lifecycle {
     postcondition {
-      condition     = can(regex("^sha256:[0-9a-f]{64}$", self.insecure_value))
+      condition     = can(regex("^sha256:[0-9a-f]{64}$", nonsensitive(self.value)))
       error_message = "SSM parameter ${var.image_digest_parameter} must be a String parameter holding an image digest (sha256:<64 hex digits>)."
     }
   }
@@ -33,7 +34,7 @@ data "aws_secretsmanager_secret" "sentry_dsn" {
 }
 
 locals {
-  image = "${var.image_repository}@${data.aws_ssm_parameter.image_digest.insecure_value}"
+  image = "${var.image_repository}@${nonsensitive(data.aws_ssm_parameter.image_digest.value)}"
 
   # Built by iterating over the role policy below, so Terraform creates the model (whose containers read the
   # secret when they start) only after the execution role may read the secret.
