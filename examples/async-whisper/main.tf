@@ -7,6 +7,43 @@ locals {
 }
 
 ################################################################################
+# What CI and the team keep outside this stack: the image digest (SSM) and the Sentry DSN (Secrets Manager)
+################################################################################
+
+# CI writes the digest of the image it pushed (`sha256:<64 hex>`) to this parameter; a release is a new digest.
+# A digest is not a secret: a String parameter, its value unmarked with nonsensitive() (the provider marks
+# `value` sensitive whatever the parameter's type: hashicorp/terraform-provider-aws issue 26915).
+data "aws_ssm_parameter" "image_digest" {
+  name = var.image_digest_parameter
+
+  lifecycle {
+    postcondition {
+      condition     = can(regex("^sha256:[0-9a-f]{64}$", nonsensitive(self.value)))
+      error_message = "SSM parameter ${var.image_digest_parameter} must be a String parameter holding an image digest (sha256:<64 hex digits>)."
+    }
+  }
+}
+
+# The Sentry DSN stays in Secrets Manager: the container reads it at start (SENTRY_DSN_SECRET_ARN names the
+# secret). Never its value in the container environment: DescribeModel returns the environment to anyone
+# allowed to describe the model, and Terraform keeps it in state. Only the secret's metadata is read here.
+data "aws_secretsmanager_secret" "sentry_dsn" {
+  count = var.sentry_dsn_secret_name != null ? 1 : 0
+
+  name = var.sentry_dsn_secret_name
+}
+
+locals {
+  image = "${var.image_repository}@${nonsensitive(data.aws_ssm_parameter.image_digest.value)}"
+
+  # Built by iterating over the role policy below, so Terraform creates the model (whose containers read the
+  # secret when they start) only after the execution role may read the secret.
+  sentry_environment = {
+    for policy in aws_iam_role_policy.read_sentry_dsn : "SENTRY_DSN_SECRET_ARN" => data.aws_secretsmanager_secret.sentry_dsn[0].arn
+  }
+}
+
+################################################################################
 # An asynchronous Whisper (speech-to-text) endpoint that scales to zero
 ################################################################################
 
@@ -18,13 +55,12 @@ module "whisper" {
   variants = [{
     name = local.variant_name
     containers = [{
-      image          = var.image
+      image          = local.image
       model_data_url = var.model_data_url
+      # Names only, never secret values (see data.aws_secretsmanager_secret.sentry_dsn).
       environment = merge(
-        {
-          STAGE      = var.stage
-          SENTRY_DSN = var.error_reporting_dsn
-        },
+        { STAGE = var.stage },
+        local.sentry_environment,
         var.container_environment,
       )
     }]
@@ -97,3 +133,78 @@ resource "aws_cloudwatch_metric_alarm" "invocation_4xx" {
 
   tags = var.tags
 }
+
+################################################################################
+# The execution role may read that one secret (the module's role has no Secrets Manager access)
+################################################################################
+
+data "aws_iam_policy_document" "read_sentry_dsn" {
+  count = var.sentry_dsn_secret_name != null ? 1 : 0
+
+  statement {
+    sid       = "ReadSentryDsn"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [data.aws_secretsmanager_secret.sentry_dsn[0].arn]
+  }
+
+  # A secret encrypted with a customer managed key also needs kms:Decrypt, only through Secrets Manager.
+  dynamic "statement" {
+    for_each = var.sentry_dsn_secret_kms_key_arn != null ? [1] : []
+
+    content {
+      sid       = "DecryptSentryDsn"
+      actions   = ["kms:Decrypt"]
+      resources = [var.sentry_dsn_secret_kms_key_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${var.region}.amazonaws.com"]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "read_sentry_dsn" {
+  count = var.sentry_dsn_secret_name != null ? 1 : 0
+
+  name   = "read-sentry-dsn"
+  role   = module.whisper.execution_role_name
+  policy = data.aws_iam_policy_document.read_sentry_dsn[0].json
+}
+
+################################################################################
+# The CI roles' policies: the module's, plus reading the parameter and the secret's metadata (never its value)
+################################################################################
+
+data "aws_iam_policy_document" "ci_reads" {
+  statement {
+    sid       = "ImageDigestParameterRead"
+    actions   = ["ssm:GetParameter"]
+    resources = [data.aws_ssm_parameter.image_digest.arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.sentry_dsn_secret_name != null ? [1] : []
+
+    content {
+      # Terraform looks the secret up by name: IAM authorizes it against the secret's ARN, the name plus "-"
+      # and six random characters (Secrets Manager user guide, "Resource: secret ARN").
+      sid       = "SentryDsnSecretDescribe"
+      actions   = ["secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"]
+      resources = ["arn:${data.aws_partition.current.partition}:secretsmanager:${var.region}:${data.aws_caller_identity.current.account_id}:secret:${var.sentry_dsn_secret_name}-??????"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "ci_plan" {
+  source_policy_documents = [module.whisper.ci_plan_policy_json, data.aws_iam_policy_document.ci_reads.json]
+}
+
+data "aws_iam_policy_document" "ci_apply" {
+  source_policy_documents = [module.whisper.ci_apply_policy_json, data.aws_iam_policy_document.ci_reads.json]
+}
+
+data "aws_partition" "current" {}
+
+data "aws_caller_identity" "current" {}

@@ -49,11 +49,26 @@ output "autoscaling_resource_ids" {
 }
 
 output "ci_plan_policy_json" {
-  description = "Policy for the read-only CI role that runs `terraform plan`."
-  value       = module.whisper.ci_plan_policy_json
+  description = "Policy for the read-only CI role that runs `terraform plan`: the module's, plus reading the image digest parameter and the secret's metadata."
+  value       = data.aws_iam_policy_document.ci_plan.json
 }
 
 output "ci_apply_policy_json" {
-  description = "Policy for the CI role that runs `terraform apply`."
-  value       = module.whisper.ci_apply_policy_json
+  description = "Policy for the CI role that runs `terraform apply`: the module's, plus the same reads."
+  value       = data.aws_iam_policy_document.ci_apply.json
+}
+
+output "image" {
+  description = "The image the endpoint serves: the repository at the digest of the SSM parameter."
+  value       = local.image
+}
+
+output "sentry_dsn_secret_arn" {
+  description = "ARN of the Sentry DSN secret the execution role may read (the container gets it as SENTRY_DSN_SECRET_ARN), or null."
+  value       = one(data.aws_secretsmanager_secret.sentry_dsn[*].arn)
+}
+
+output "execution_role_name" {
+  description = "The SageMaker execution role (the module's policy plus read-sentry-dsn)."
+  value       = module.whisper.execution_role_name
 }

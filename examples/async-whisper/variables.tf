@@ -10,9 +10,31 @@ variable "name" {
   default     = "whisper"
 }
 
-variable "image" {
-  description = "Inference image in ECR (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` or `@sha256:<digest>`). Tags are pinned to digests by the module."
+variable "image_repository" {
+  description = "ECR repository of the inference image, without tag or digest (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>`)."
   type        = string
+
+  validation {
+    condition     = can(regex("^[^@]+/[^:@/]+$", var.image_repository))
+    error_message = "image_repository is the repository URI only: the digest comes from image_digest_parameter."
+  }
+}
+
+variable "image_digest_parameter" {
+  description = "Name of the SSM String parameter holding the image's digest (`sha256:<64 hex>`), written by CI after each push."
+  type        = string
+}
+
+variable "sentry_dsn_secret_name" {
+  description = "Name of the Secrets Manager secret holding the Sentry DSN (a plain string), read by the container at start; null for none."
+  type        = string
+  default     = null
+}
+
+variable "sentry_dsn_secret_kms_key_arn" {
+  description = "ARN of the customer managed KMS key of that secret, or null when it uses aws/secretsmanager."
+  type        = string
+  default     = null
 }
 
 variable "model_data_url" {
@@ -45,14 +67,8 @@ variable "stage" {
   default     = "prod"
 }
 
-variable "error_reporting_dsn" {
-  description = "Error-reporting DSN passed to the container as SENTRY_DSN (a DSN is not a secret; never put credentials here: the environment is stored in Terraform state)."
-  type        = string
-  default     = ""
-}
-
 variable "container_environment" {
-  description = "Further environment variables of the container."
+  description = "Further environment variables of the container (never secrets: DescribeModel returns them and Terraform state keeps them)."
   type        = map(string)
   default     = {}
 }

@@ -16,7 +16,12 @@ module "byoc" {
     containers = [{
       image          = var.image
       model_data_url = var.model_data_url
-      environment    = var.container_environment
+      # The container sizes its gunicorn workers from its CPUs and this memory (container/serve);
+      # container_environment can override MODEL_SERVER_WORKERS, MODEL_SERVER_TIMEOUT and this.
+      environment = merge(
+        { MODEL_SERVER_MEMORY_MB = tostring(var.memory_size_mb) },
+        var.container_environment,
+      )
     }]
     serverless = {
       memory_size_mb          = var.memory_size_mb

@@ -21,7 +21,7 @@ variable "model_data_url" {
 }
 
 variable "container_environment" {
-  description = "Environment variables of the container."
+  description = "Environment variables of the container (container/serve reads MODEL_SERVER_WORKERS, MODEL_SERVER_TIMEOUT, MODEL_SERVER_WORKER_MEMORY_MB; never secrets: the environment is in Terraform state and DescribeModel)."
   type        = map(string)
   default     = {}
 }

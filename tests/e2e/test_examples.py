@@ -15,20 +15,24 @@ Each test walks one example through the acceptance steps, in order:
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import subprocess
 import sys
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.e2e.example_support import (
     ARTIFACTS_BUCKET,
+    REGION,
+    REGISTRY,
     Clients,
     alarm_metrics,
     alarms,
@@ -84,6 +88,8 @@ class Example:
     alarm_endpoint: str | None = None  # endpoint whose rollback alarm fires in step 4 (default: first)
     new_instance_type: str | None = None  # an instance-type change of the autoscaled variant after step 3
     canary_percent: int = 10  # CanarySize CAPACITY_PERCENT of a CANARY rollout
+    # checks with the Terraform runner after steps 1 and 3 (state, role policies)
+    check_state: Callable[[Clients, dict[str, Any], Any], None] | None = None
 
 
 def resource_id(endpoint: str, variant: str = VARIANT) -> str:
@@ -97,17 +103,60 @@ def common() -> dict[str, Any]:
     return {"region": "us-east-1", "python_executable": sys.executable}
 
 
+# What the team keeps outside the async-whisper stack (the example reads both with data sources).
+WHISPER_DIGEST_PARAMETER = "/whisper/e2e/image-digest"
+WHISPER_DSN_SECRET = "whisper/e2e/sentry-dsn"
+WHISPER_DSN = "https://0123456789abcdef0123456789abcdef@o0.ingest.sentry.io/42"  # must never reach AWS config
+
+
 def async_whisper(c: Clients) -> Example:
+    ssm = boto3.client("ssm", region_name=REGION)
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    secret_arn = secrets.create_secret(Name=WHISPER_DSN_SECRET, SecretString=WHISPER_DSN)["ARN"]
+
     def variables(release: int) -> dict[str, Any]:
-        # The same tag each time: a push under the tag is a new release because the module pins digests.
-        uri, _ = push_image(c.ecr, "whisper-inference", "stable", seed=f"whisper-{release}")
+        # CI's part of each release: push the image, then write its digest to the SSM parameter.
+        uri, digest = push_image(c.ecr, "whisper-inference", "stable", seed=f"whisper-{release}")
+        ssm.put_parameter(Name=WHISPER_DIGEST_PARAMETER, Value=digest, Type="String", Overwrite=True)
         return {
             **common(),
             **FAST,
-            "image": uri,
-            "error_reporting_dsn": "https://public@o0.ingest.sentry.io/42",
+            "image_repository": uri.rsplit(":", 1)[0],
+            "image_digest_parameter": WHISPER_DIGEST_PARAMETER,
+            "sentry_dsn_secret_name": WHISPER_DSN_SECRET,
             "bucket_force_destroy": True,
         }
+
+    def check_secret(c: Clients, outputs: dict[str, Any], tf: Any) -> None:
+        """The image comes from the SSM parameter; the DSN stays in Secrets Manager, read only by the role."""
+        digest = ssm.get_parameter(Name=WHISPER_DIGEST_PARAMETER)["Parameter"]["Value"]
+        assert outputs["image"] == f"{REGISTRY}/whisper-inference@{digest}"
+        assert live_images(c, "whisper") == [outputs["image"]]
+        assert outputs["sentry_dsn_secret_arn"] == secret_arn
+        # Every model of the endpoint: the secret's ARN in the environment, never its value.
+        models = [m["ModelName"] for m in c.sagemaker.list_models(MaxResults=100)["Models"]]
+        assert models
+        for name in models:
+            model = c.sagemaker.describe_model(ModelName=name)
+            for container in model.get("Containers") or [model["PrimaryContainer"]]:
+                environment = container.get("Environment", {})
+                assert environment.get("SENTRY_DSN_SECRET_ARN") == secret_arn
+                assert WHISPER_DSN not in json.dumps(environment)
+        # The state, raw (sensitive values included), and the plan's view of it.
+        state = tf.run("state", "pull").stdout
+        assert secret_arn in state  # the check looks at the right state
+        assert WHISPER_DSN not in state
+        assert WHISPER_DSN not in json.dumps(tf.show_json())
+        # GetSecretValue: allowed on exactly this secret, by exactly one statement of the execution role.
+        granted = [
+            (policy, statement)
+            for policy, document in role_policy_documents(c, outputs["execution_role_name"])
+            for statement in document["Statement"]
+            if statement["Effect"] == "Allow" and grants(statement, "secretsmanager:GetSecretValue")
+        ]
+        assert [(policy, _as_list(s["Resource"])) for policy, s in granted] == [
+            ("read-sentry-dsn", [secret_arn])
+        ]
 
     def check(c: Clients, outputs: dict[str, Any]) -> None:
         described = c.sagemaker.describe_endpoint(EndpointName="whisper")
@@ -142,7 +191,30 @@ def async_whisper(c: Clients) -> Example:
         traffic="ALL_AT_ONCE",
         scaled={"whisper": Scaled(0, 30, "ApproximateBacklogSizePerInstance", step_from_zero=True)},
         check_created=check,
+        check_state=check_secret,
     )
+
+
+def role_policy_documents(c: Clients, role: str) -> list[tuple[str, dict[str, Any]]]:
+    """(name, document) of every inline and attached policy of ``role``."""
+    found = []
+    for name in c.iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        document = c.iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        found.append((name, _document(document)))
+    for attached in c.iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+        policy = c.iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
+        version = c.iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])
+        found.append((attached["PolicyName"], _document(version["PolicyVersion"]["Document"])))
+    return found
+
+
+def _document(document: Any) -> dict[str, Any]:
+    return json.loads(urllib.parse.unquote(document)) if isinstance(document, str) else document
+
+
+def grants(statement: Mapping[str, Any], action: str) -> bool:
+    """Whether the statement's Action (with IAM wildcards) covers ``action``."""
+    return any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in _as_list(statement.get("Action", [])))
 
 
 def serverless_byoc(c: Clients) -> Example:
@@ -478,6 +550,8 @@ def walk(example: Example, tf: Any, localaws: Any, c: Clients) -> None:
     assert_scaling(c, example)
     if example.check_created:
         example.check_created(c, outputs)
+    if example.check_state:
+        example.check_state(c, outputs, tf)
 
     # 2. plan right after: no changes, no write
     assert_quiet_plan(tf, localaws, variables)
@@ -500,6 +574,8 @@ def walk(example: Example, tf: Any, localaws: Any, c: Clients) -> None:
     assert_rolled_out(c, example, outputs, configs)
     assert_scaling(c, example)
     assert_alarms(c, example, outputs)
+    if example.check_state:
+        example.check_state(c, outputs, tf)
     assert_quiet_plan(tf, localaws, variables)
 
     # (realtime-canary) an instance-type change of the autoscaled variant applies in one apply

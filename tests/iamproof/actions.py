@@ -75,11 +75,21 @@ PLACEHOLDER_PARAMS: dict[str, tuple[str, ...]] = {
     "Alias": ("AliasName",),
     "RoleNameWithPath": ("RoleName",),
     "PolicyNameWithPath": ("PolicyName",),
+    "ParameterNameWithoutLeadingSlash": ("Name", "Names"),
 }
 # Placeholders no call parameter fills: a scalable target's ARN ends in an id AAS assigns at registration
 # (its ResourceId parameter is endpoint/<name>/variant/<variant>), so such calls are checked against "*".
 UNFILLABLE = {("application-autoscaling", "ResourceId")}
-ARN_PARAMS = ("ResourceArn", "ResourceARN", "resourceArn", "TopicArn", "PolicyArn", "KeyId", "TargetKeyId")
+ARN_PARAMS = (
+    "ResourceArn",
+    "ResourceARN",
+    "resourceArn",
+    "TopicArn",
+    "PolicyArn",
+    "KeyId",
+    "TargetKeyId",
+    "SecretId",  # Secrets Manager: a name or an ARN
+)
 PLACEHOLDER_RE = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
 
@@ -183,6 +193,14 @@ def _fill(arn_format: str, params: Mapping[str, Any], account: Account) -> list[
         else:
             values = _values(params, (name, *PLACEHOLDER_PARAMS.get(name, ())))
             values = [v.removeprefix("alias/") if name == "Alias" else v for v in values]
+            if name == "ParameterNameWithoutLeadingSlash":  # SSM: /a/b is parameter/a/b
+                values = [v.removeprefix("/") for v in values]
+            if service == "secretsmanager" and name == "SecretId":
+                # A secret named rather than given by ARN: IAM checks its ARN, the name plus "-" and six
+                # random characters ("Resource: secret ARN" in the Secrets Manager user guide,
+                # docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resources.html);
+                # "??????" stands for them, so only a statement matching every suffix allows the call.
+                values = [v if v.startswith("arn:") else f"{v}-??????" for v in values]
             values = [v for v in values if not v.startswith("arn:")]
             if service == "sagemaker":  # SageMaker lowercases the names in its ARNs
                 values = [v.lower() for v in values]

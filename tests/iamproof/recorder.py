@@ -4,7 +4,9 @@ A ``Recorder`` wraps a ``TerraformRunner``: ``plan`` windows are checked against
 ``apply`` and ``destroy`` windows against the apply policy (the deployer runs inside them, as
 ``data "external"`` and the destroy provisioner, with the job's credentials). Before a destroy it reads
 the CI documents of every ``modules/iam`` instance from ``terraform show -json`` (a stack's CI role holds
-all of them).
+all of them), and the stack's own root-level ``ci_plan``/``ci_apply`` documents when it has them (an example
+whose Terraform reads more than the module does, e.g. async-whisper's SSM parameter, extends the module's
+policies there and outputs the result for its CI roles).
 """
 
 from __future__ import annotations
@@ -75,13 +77,13 @@ def _modules(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
 
 
 def ci_policies(state: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """PLAN/APPLY -> the ``ci_plan``/``ci_apply`` documents of each ``module.iam`` in ``show -json``."""
+    """PLAN/APPLY -> the ``ci_plan``/``ci_apply`` documents of each ``module.iam`` and of the root module."""
     import json
 
     found: dict[str, list[dict[str, Any]]] = {PLAN: [], APPLY: []}
     root = state.get("values", {}).get("root_module", {})
     for module in _modules(root):
-        if not str(module.get("address", "")).endswith("module.iam"):
+        if module is not root and not str(module.get("address", "")).endswith("module.iam"):
             continue
         for resource in module.get("resources", []):
             if resource.get("mode") != "data" or resource.get("type") != "aws_iam_policy_document":
