@@ -9,7 +9,12 @@ Resolution, in order (``resolve_sources``):
    in scratch copies), then ``~/.terraform.d/plugins``, ``$XDG_DATA_HOME/terraform/plugins`` (default
    ``~/.local/share``) and ``<each of $XDG_DATA_DIRS>/terraform/plugins`` (default ``/usr/local/share`` and
    ``/usr/share``). The first that holds hashicorp/aws is used.
-3. Otherwise ``direct``: the public registry.
+3. The public registry (``direct``) when it can be reached.
+4. Offline (the registry cannot be reached) and no mirror found yet: the first directory directly under
+   ``/opt``, ``/srv`` or ``/var/lib`` that holds ``registry.terraform.io/hashicorp/aws`` (as
+   ``terraform providers mirror`` lays it out), so an offline machine with a mirror in one of those common
+   places runs ``make demo`` / ``make test`` without set-up (``TF_PROVIDER_MIRROR_DETECT=0`` turns this off).
+   Nothing found: ``NoProviderSource``, one line saying what to set.
 
 hashicorp/external: the real provider when it is resolvable (a mirror holds it, or the registry can be
 reached), else the ``tf`` stand-in that ``install`` builds (offline, no mirror of it).
@@ -29,8 +34,17 @@ ENV_VAR = "TF_PROVIDER_MIRROR"
 REGISTRY_HOST = "registry.terraform.io"
 
 
+DETECT_VAR = "TF_PROVIDER_MIRROR_DETECT"
+# Where an offline machine's mirror is looked for when nothing else serves hashicorp/aws (step 4).
+OFFLINE_PARENTS = (Path("/opt"), Path("/srv"), Path("/var/lib"))
+
+
 class MirrorNotFound(Exception):
     """Kept for callers that catch it; resolution no longer fails without a mirror (it goes direct)."""
+
+
+class NoProviderSource(MirrorNotFound):
+    """Offline and no mirror holds hashicorp/aws: nothing can install it."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,7 @@ def resolve_sources(
     env: Mapping[str, str] | None = None,
     places: Sequence[Path] | None = None,
     reachable: Callable[[], bool] = registry_reachable,
+    offline_parents: Sequence[Path] = OFFLINE_PARENTS,
 ) -> Sources:
     """Where hashicorp/aws and hashicorp/external are installed from (see the module docstring)."""
     env = os.environ if env is None else env
@@ -107,6 +122,37 @@ def resolve_sources(
                 mirror, origin = candidate.resolve(), "implied"
                 break
     aws_mirror = mirror if mirror is not None and holds_aws(mirror) else None
+    answers: list[bool] = []
+
+    def online() -> bool:  # asked at most once, and only when the answer matters
+        if not answers:
+            answers.append(reachable())
+        return answers[0]
+
+    if aws_mirror is None and not configured and not online():
+        if env.get(DETECT_VAR, "1") != "0":
+            aws_mirror = mirror = detect_offline_mirror(offline_parents)
+            origin = f"detected offline under {mirror.parent}" if mirror else origin
+        if aws_mirror is None:
+            searched = ", ".join(str(p) for p in [*implied_mirror_dirs(env), *offline_parents])
+            raise NoProviderSource(
+                f"hashicorp/aws: {REGISTRY_HOST} cannot be reached and no filesystem mirror holds it "
+                f"(searched {searched}); next: export {ENV_VAR}=<directory holding registry.terraform.io/> "
+                "(`terraform providers mirror DIR` writes one), or run where the registry is reachable"
+            )
     external_mirror = mirror if mirror is not None and holds(mirror, EXTERNAL_PROVIDER) else None
-    use_stand_in = external_mirror is None and not reachable()
+    use_stand_in = external_mirror is None and not online()
     return Sources(aws_mirror, external_mirror, use_stand_in, origin if aws_mirror else "registry")
+
+
+def detect_offline_mirror(parents: Sequence[Path] = OFFLINE_PARENTS) -> Path | None:
+    """The first directory directly under ``parents`` that holds hashicorp/aws (sorted, for a stable pick)."""
+    for parent in parents:
+        try:
+            children = sorted(p for p in parent.iterdir() if p.is_dir())
+        except OSError:
+            continue
+        for child in children:
+            if holds_aws(child):
+                return child.resolve()
+    return None

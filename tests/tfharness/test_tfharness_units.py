@@ -17,7 +17,14 @@ from tests.tfharness.install import (
     required_terraform,
     setup,
 )
-from tests.tfharness.mirror import ENV_VAR, Sources, implied_mirror_dirs, resolve_sources
+from tests.tfharness.mirror import (
+    DETECT_VAR,
+    ENV_VAR,
+    NoProviderSource,
+    Sources,
+    implied_mirror_dirs,
+    resolve_sources,
+)
 from tests.tfharness.override import (
     OVERRIDE_FILE,
     PROVIDER_FILE,
@@ -93,13 +100,35 @@ def test_no_mirror_online_is_all_registry_with_the_real_external(tmp_path):
     assert "hashicorp/external: real provider, registry (direct)" in sources.describe()
 
 
-def test_no_mirror_offline_uses_the_stand_in(tmp_path):
-    sources = resolve_sources({}, places=[tmp_path], reachable=_offline)
-    assert (sources.aws_mirror, sources.use_stand_in) == (None, True)
+def test_offline_a_mirror_under_a_common_parent_is_detected_with_the_stand_in(tmp_path):
+    parent = tmp_path / "opt"
+    (parent / "aaa-unrelated").mkdir(parents=True)
+    mirror = _mirror(parent / "tf-plugins")
+    sources = resolve_sources({}, places=[tmp_path / "implied"], reachable=_offline, offline_parents=[parent])
+    assert (sources.aws_mirror, sources.use_stand_in) == (mirror.resolve(), True)
+    assert sources.origin == f"detected offline under {parent.resolve()}"
     text = render_cli_config(sources, Path("/b/ext"))
-    assert text.count("filesystem_mirror {") == 1
+    assert text.count("filesystem_mirror {") == 2
     assert 'include = ["registry.terraform.io/hashicorp/external"]' in text
-    assert 'exclude = ["registry.terraform.io/hashicorp/external"]' in text
+
+
+def test_online_no_parent_is_searched(tmp_path):
+    _mirror(tmp_path / "opt" / "tf-plugins")
+    sources = resolve_sources({}, places=[], reachable=_online, offline_parents=[tmp_path / "opt"])
+    assert (sources.aws_mirror, sources.origin) == (None, "registry")
+
+
+@pytest.mark.parametrize("detect", ["1", "0"])
+def test_offline_without_any_mirror_says_what_to_set(tmp_path, detect):
+    parent = tmp_path / "opt"
+    _mirror(parent / "tf-plugins") if detect == "0" else parent.mkdir()
+    with pytest.raises(NoProviderSource) as raised:
+        resolve_sources(
+            {"HOME": str(tmp_path), DETECT_VAR: detect}, reachable=_offline, offline_parents=[parent]
+        )
+    message = str(raised.value)
+    assert "\n" not in message and f"next: export {ENV_VAR}=" in message
+    assert str(parent) in message
 
 
 def test_mirror_holding_the_real_external_uses_it_without_probing(tmp_path):
