@@ -28,8 +28,10 @@ from tests.integration.test_deployer_support import (
 )
 from tests.integration.test_deployer_support import operation_names as ops
 
-# Simulated seconds for IAM to propagate a new role (localaws setting iam_propagation_seconds).
-PROPAGATION = 40.0
+# Simulated seconds for IAM to propagate a new role (localaws setting iam_propagation_seconds): long enough
+# (1,000 real seconds at the tests' time scale) that no load on the machine lets the role age past it between
+# its creation and the CreateModel; the test turns propagation off to see the create go through.
+PROPAGATION = 100_000.0
 
 
 def create_role(name: str, service: str = "sagemaker.amazonaws.com") -> str:

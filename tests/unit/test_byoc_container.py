@@ -252,7 +252,9 @@ def test_gunicorn_answers_bad_input_with_a_clear_4xx(gunicorn) -> None:
 def test_gunicorn_stops_cleanly_on_sigterm(gunicorn) -> None:
     proc, _port, _ = gunicorn
     proc.send_signal(signal.SIGTERM)  # what SageMaker sends (through serve) when it stops the container
-    assert proc.wait(timeout=30) == 0
+    # A graceful stop: gunicorn waits up to its graceful timeout (50 s) for workers, so allow that and more
+    # on a loaded machine; the exit status is what is checked.
+    assert proc.wait(timeout=90) == 0
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (the image has it)")
