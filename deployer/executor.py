@@ -14,7 +14,9 @@ Order of a rollout (issue 3, docs/aws-behaviour.md):
    ourselves if one fires; after success only, prune beyond ``keep_releases``.
 
 A deadline raises ``RolloutTimeout`` and undoes nothing (the tags keep saying ``in_progress``; the read
-path judges the endpoint once it settles).
+path judges the endpoint once it settles). SIGINT/SIGTERM (``deployer.interrupt``) raise ``Interrupted``
+at the next wait or before the move; the rollout records ``interrupted`` with whether SageMaker had
+accepted the update (then it carries on with its guardrails: nothing is cancelled).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from deployer import planner, reader, scaling
+from deployer import interrupt, planner, reader, scaling
 from deployer import state as rollout_state
 from deployer.aws import (
     error_code,
@@ -34,7 +36,7 @@ from deployer.aws import (
     is_retryable,
     is_role_not_assumable,
 )
-from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout
+from deployer.errors import Interrupted, InvalidInput, RolloutFailed, RolloutTimeout
 from deployer.release import (
     TAG_ENDPOINT,
     TAG_HOTFIX,
@@ -476,6 +478,7 @@ def _send_update(
         endpoint, target_config, target_variants, describe, deployment, autoscaled=autoscaled
     )
     while True:
+        interrupt.check(f"before UpdateEndpoint to {target_config}")
         try:
             sm.update_endpoint(**request)
             break
@@ -494,6 +497,7 @@ def _send_update(
 
 
 def create(rt: Runtime, spec: Spec, target_config: str, tags: Mapping[str, str], deadline: float) -> Moved:
+    interrupt.check(f"before CreateEndpoint on {target_config}")
     rt.clients.sagemaker.create_endpoint(
         EndpointName=spec.endpoint_name,
         EndpointConfigName=target_config,
@@ -535,6 +539,9 @@ def roll_out(
         if _serves(describe, target):
             return _unchanged(rt, spec, live.state, describe, target, hotfix=hotfix)
         action, old_live, moved = _move(rt, spec, describe, start_tags, rollout_id, deadline, hotfix=hotfix)
+    except Interrupted as stop:
+        record_interrupted(rt, spec, live, target, stop, rollout_id)
+        raise
     except RolloutTimeout as timeout:
         record_outcome(rt, live.arn, "timed_out", f"timed out: {timeout}")
         raise
@@ -554,9 +561,14 @@ def roll_out(
             f"{moved.verdict.reason}"
         )
     _succeeded(rt, spec, live.state, arn, old_live, target, hotfix=hotfix)
-    if spec.deployment.bake_seconds > 0 and old_live and old_live != target:
-        bake(rt, spec, old_live, live.state, arn, hotfix=hotfix, scaling_before=moved.scaling_before)
-    prune(rt, spec.endpoint_name, spec.keep_releases, {target, old_live or live.state.previous_config})
+    try:
+        if spec.deployment.bake_seconds > 0 and old_live and old_live != target:
+            bake(rt, spec, old_live, live.state, arn, hotfix=hotfix, scaling_before=moved.scaling_before)
+        interrupt.check("before pruning")
+        prune(rt, spec.endpoint_name, spec.keep_releases, {target, old_live or live.state.previous_config})
+    except Interrupted as stop:
+        record_interrupted(rt, spec, live, target, stop, rollout_id)
+        raise
     return Outcome(action, moved.deregistered, reader.read_endpoint(rt.clients.sagemaker, spec.endpoint_name))
 
 
@@ -624,6 +636,7 @@ def _move(
     """Steps 3-6: the release's resources, then CreateEndpoint or UpdateEndpoint, waited for and judged."""
     target = config_name(spec.endpoint_name, release_id(spec))
     config_tags = {TAG_ROLLOUT_ID: rollout_id} if rollout_id and describe is None else {}
+    interrupt.check("before creating the release")
     built = ensure_release(rt, spec, describe, config_tags)
     if describe is None:
         # A refused CreateEndpoint keeps the release: it carries the refusal's record (release_trace).
@@ -703,6 +716,37 @@ def record_outcome(rt: Runtime, arn: str, outcome: str, reason: str) -> None:
         add_tags(rt, arn, rollout_state.finished(outcome, reason))
     except Exception as error:
         rt.progress.info(f"could not record the outcome on the endpoint: {error_message(error)}")
+
+
+def record_interrupted(
+    rt: Runtime,
+    spec: Spec,
+    live: reader.Live,
+    target: str,
+    stop: Interrupted,
+    rollout_id: str | None,
+) -> None:
+    """Record a rollout stopped by SIGINT/SIGTERM: ``interrupted``, and whether SageMaker had accepted the
+    update (then it carries on with its guardrails and the read path judges it once it settles)."""
+    try:
+        now = reader.read_endpoint(rt.clients.sagemaker, spec.endpoint_name)
+    except Exception as error:
+        rt.progress.info(f"could not read the endpoint to record the interruption: {error_message(error)}")
+        now = live
+    if now.exists and target in (now.config_name, now.pending_config):
+        reason = (
+            f"{stop}; SageMaker had accepted the update to {target} and carries it on with its "
+            "guardrails (nothing was cancelled); status and the next plan judge it once it settles"
+        )
+    else:
+        still = f"{now.config_name} is still served" if now.exists else "the endpoint was not created"
+        reason = (
+            f"{stop} before the update to {target} was accepted; {still} and nothing was changed; run the "
+            "rollout again (sagemaker-rollout deploy, or terraform apply -replace of the rollout)"
+        )
+    record_outcome(rt, now.arn or live.arn, "interrupted", reason)
+    if not now.exists and rollout_id:
+        record_on_release(rt, spec, rollout_id, "interrupted", reason)
 
 
 def record_on_release(rt: Runtime, spec: Spec, rollout_id: str, outcome: str, reason: str) -> None:
