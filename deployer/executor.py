@@ -533,7 +533,7 @@ def roll_out(
     release = release_id(spec)
     target = config_name(spec.endpoint_name, release)
     deadline = rt.deadline(spec.deployment.timeout_seconds)
-    start_tags = rollout_state.started(target, rollout_id)
+    start_tags = rollout_state.started(target, rollout_id, live.config_name)
     try:
         describe = _begin(rt, spec, live, start_tags, deadline)
         if _serves(describe, target):
@@ -616,10 +616,18 @@ def _unchanged(
     hotfix: bool,
 ) -> Outcome:
     arn = describe["EndpointArn"]
-    add_tags(rt, arn, rollout_state.finished("succeeded"))
+    done = rollout_state.finished("succeeded")
+    # A run of this release that SageMaker finished after the deployer died (SIGKILL) recorded neither
+    # the configuration it replaced as previous nor pruned: both are done here.
+    unfinished = state.last_rollout in ("in_progress", "interrupted", "timed_out")
+    if unfinished and state.target_config == target and state.from_config not in ("", target):
+        done[reader.TAG_PREVIOUS_CONFIG] = state.from_config
+    add_tags(rt, arn, done)
     if state.hotfix and not hotfix:
         delete_tags(rt, arn, [TAG_HOTFIX])
     rt.progress.info(f"{spec.endpoint_name}: already serves {target}")
+    previous = done.get(reader.TAG_PREVIOUS_CONFIG, state.previous_config)
+    prune(rt, spec.endpoint_name, spec.keep_releases, {target, previous})
     return Outcome("unchanged", (), reader.read_endpoint(rt.clients.sagemaker, spec.endpoint_name))
 
 
@@ -973,7 +981,11 @@ def _delete_quietly(call: Any, **kwargs: Any) -> None:
 def prune(rt: Runtime, endpoint: str, keep: int, protected: Iterable[str]) -> list[str]:
     """Delete configurations (and their models) beyond the ``keep`` newest, never a protected one nor
     the live or pending configuration as DescribeEndpoint shows them right now, nor the one the endpoint's
-    ``target-config`` tag names (what the current, or a concurrent, operation rolls out)."""
+    ``target-config`` tag names (what the current, or a concurrent, operation rolls out).
+
+    Models of ours (tagged so) whose release has no configuration left are deleted too: what a run killed
+    between CreateModel and CreateEndpointConfig, or between deleting a configuration and its models,
+    left behind (docs/reliability.md)."""
     now = reader.read_endpoint(rt.clients.sagemaker, endpoint)
     live = dict(now.describe or {})
     pending = (live.get("PendingDeploymentSummary") or {}).get("EndpointConfigName", "")
@@ -984,18 +996,29 @@ def prune(rt: Runtime, endpoint: str, keep: int, protected: Iterable[str]) -> li
         for c in our_configs(rt, endpoint)
     ]
     doomed = planner.releases_to_prune(configs, keep, shield)
-    if not doomed:
-        return []
     kept_releases = {rel for n, rel in configs if (n, rel) not in doomed}
     doomed_releases = {rel for _, rel in doomed} - kept_releases
     for config, _ in doomed:
         _delete_quietly(rt.clients.sagemaker.delete_endpoint_config, EndpointConfigName=config)
         rt.progress.info(f"pruned endpoint configuration {config}")
+    shielded = {release_from_name(endpoint, name) for name in shield} - {None}
     for model in our_models(rt, endpoint):
-        if release_from_name(endpoint, model) in doomed_releases:
+        release = release_from_name(endpoint, model)
+        orphan = release not in kept_releases and release not in shielded and release not in doomed_releases
+        if release in doomed_releases or (orphan and _managed_model(rt, endpoint, model)):
             _delete_quietly(rt.clients.sagemaker.delete_model, ModelName=model)
             rt.progress.info(f"pruned model {model}")
     return [c for c, _ in doomed]
+
+
+def _managed_model(rt: Runtime, endpoint: str, name: str) -> bool:
+    try:
+        arn = rt.clients.sagemaker.describe_model(ModelName=name)["ModelArn"]
+    except Exception as error:
+        if is_not_found(error):
+            return False
+        raise
+    return _managed_arn(rt, endpoint, arn)
 
 
 def managed_configs_and_models(rt: Runtime, endpoint: str) -> tuple[list[str], list[str]]:
