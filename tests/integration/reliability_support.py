@@ -154,10 +154,18 @@ def tags(sm: Any, name: str = NAME) -> dict[str, str]:
 
 
 def expire_lease(sm: Any, name: str = NAME) -> None:
-    """What ``DEPLOYER_LEASE_SECONDS`` after a kill does: the dead run's lease expires."""
-    if TAG_LEASE_OWNER in tags(sm, name):
-        arn = endpoint(sm, name)["EndpointArn"]
-        sm.add_tags(ResourceArn=arn, Tags=[{"Key": TAG_LEASE_EXPIRES, "Value": str(int(time.time()) - 1)}])
+    """What ``DEPLOYER_LEASE_SECONDS`` after a kill does: the dead run's lease expires (nothing to do when
+    the endpoint is gone meanwhile: a killed destroy)."""
+    from deployer.aws import is_not_found
+
+    try:
+        if TAG_LEASE_OWNER in tags(sm, name):
+            arn = endpoint(sm, name)["EndpointArn"]
+            expired = str(int(time.time()) - 1)
+            sm.add_tags(ResourceArn=arn, Tags=[{"Key": TAG_LEASE_EXPIRES, "Value": expired}])
+    except Exception as error:
+        if not is_not_found(error):
+            raise
 
 
 def releases(sm: Any, name: str = NAME) -> tuple[set[str], set[str]]:

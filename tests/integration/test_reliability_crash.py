@@ -33,16 +33,20 @@ from tests.integration.test_deployer_support import (
 
 pytestmark = pytest.mark.usefixtures("rollback_alarm")
 
-# (point, what the call log shows when the kill is sent, deployment changes of the new release)
+# (point, what the call log shows when the kill is sent, the last call the run sent, what is served
+# afterwards: "old", "new" or None for either, deployment changes of the new release)
 POINTS = [
-    ("after recording the rollout", rs.recorded, {}),
-    ("during CreateModel", rs.after("CreateModel"), {}),
-    ("during CreateEndpointConfig", rs.after("CreateEndpointConfig"), {}),
-    ("during UpdateEndpoint", rs.after("UpdateEndpoint"), {}),
-    ("while waiting for the update", rs.after("UpdateEndpoint", "DescribeEndpoint"), {}),
-    ("during the bake", rs.after("UpdateEndpoint", "DescribeAlarms"), {"bake_seconds": 600}),
-    ("while pruning", rs.after("DeleteEndpointConfig"), {}),
+    ("after recording the rollout", rs.recorded, None, "old", {}),
+    ("during CreateModel", rs.after("CreateModel"), "CreateModel", "old", {}),
+    ("during CreateEndpointConfig", rs.after("CreateEndpointConfig"), "CreateEndpointConfig", "old", {}),
+    ("during UpdateEndpoint", rs.after("UpdateEndpoint"), "UpdateEndpoint", None, {}),
+    ("while waiting for the update", rs.after("UpdateEndpoint", "DescribeEndpoint"), None, "new", {}),
+    ("during the bake", rs.after("UpdateEndpoint", "DescribeAlarms"), None, "new", {"bake_seconds": 600}),
+    ("while pruning", rs.after("DeleteEndpointConfig"), "DeleteEndpointConfig", "new", {}),
 ]
+# Every call of the killed run is held this long: the kill lands while the call that triggered it is in
+# flight, so nothing after it is sent (asserted below).
+LATENCY_MS = 40
 
 
 def retry(value: dict[str, Any], rollout_id: str) -> dict[str, str]:
@@ -51,8 +55,12 @@ def retry(value: dict[str, Any], rollout_id: str) -> dict[str, str]:
     return operations.terraform_apply(parse_spec(value), rollout_id, runtime=rt)
 
 
-@pytest.mark.parametrize(("point", "reached", "deployment"), POINTS, ids=[p[0] for p in POINTS])
-def test_a_rollout_killed_at_any_step_converges_on_retry(localaws, tmp_path, point, reached, deployment):
+@pytest.mark.parametrize(
+    ("point", "reached", "last", "serves", "deployment"), POINTS, ids=[p[0] for p in POINTS]
+)
+def test_a_rollout_killed_at_any_step_converges_on_retry(
+    localaws, tmp_path, point, reached, last, serves, deployment
+):
     sm = clients().sagemaker
     rs.deploy_in_process("v1")
     rs.deploy_in_process("v2")
@@ -60,15 +68,19 @@ def test_a_rollout_killed_at_any_step_converges_on_retry(localaws, tmp_path, poi
     localaws.configure(provision_seconds=200)  # the update lasts about 2 s of real time
     value = rs.doc("v3", **deployment)
 
+    localaws.configure(latency_ms=LATENCY_MS)
     since = len(localaws.calls())
     apply = rs.start(tmp_path, ["external"], rs.query(value, "rollout-3"))
     rs.stop_when(localaws, apply, reached, since)
     assert apply.wait(timeout=30) == -signal.SIGKILL
+    localaws.configure(latency_ms=0)
+    if last:
+        assert localaws.calls()[-1]["operation"] == last, [c["operation"] for c in localaws.calls()[since:]]
 
     described = rs.settled(rs.clients().sagemaker)
     assert described["EndpointStatus"] == "InService"
     serving = described["EndpointConfigName"]
-    assert serving in {old, new}
+    assert serving in ({old, new} if serves is None else {old if serves == "old" else new})
     expected = "succeeded" if serving == new else "interrupted"
     assert rs.status()["last_rollout"] == expected, (point, rs.status())
     read = rs.plan_read(localaws, value, "rollout-3")
