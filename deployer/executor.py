@@ -540,8 +540,8 @@ def roll_out(
             return _unchanged(rt, spec, live.state, describe, target, hotfix=hotfix)
         action, old_live, moved = _move(rt, spec, describe, start_tags, rollout_id, deadline, hotfix=hotfix)
     except Interrupted as stop:
-        record_interrupted(rt, spec, live, target, stop, rollout_id)
-        raise
+        reason = record_interrupted(rt, spec, live, target, stop, rollout_id)
+        raise Interrupted(f"{spec.endpoint_name}: {reason}", stop.signum) from None
     except RolloutTimeout as timeout:
         record_outcome(rt, live.arn, "timed_out", f"timed out: {timeout}")
         raise
@@ -567,8 +567,8 @@ def roll_out(
         interrupt.check("before pruning")
         prune(rt, spec.endpoint_name, spec.keep_releases, {target, old_live or live.state.previous_config})
     except Interrupted as stop:
-        record_interrupted(rt, spec, live, target, stop, rollout_id)
-        raise
+        reason = record_interrupted(rt, spec, live, target, stop, rollout_id)
+        raise Interrupted(f"{spec.endpoint_name}: {reason}", stop.signum) from None
     return Outcome(action, moved.deregistered, reader.read_endpoint(rt.clients.sagemaker, spec.endpoint_name))
 
 
@@ -733,9 +733,10 @@ def record_interrupted(
     target: str,
     stop: Interrupted,
     rollout_id: str | None,
-) -> None:
+) -> str:
     """Record a rollout stopped by SIGINT/SIGTERM: ``interrupted``, and whether SageMaker had accepted the
-    update (then it carries on with its guardrails and the read path judges it once it settles)."""
+    update (then it carries on with its guardrails and the read path judges it once it settles); the
+    reason recorded."""
     try:
         now = reader.read_endpoint(rt.clients.sagemaker, spec.endpoint_name)
     except Exception as error:
@@ -755,6 +756,7 @@ def record_interrupted(
     record_outcome(rt, now.arn or live.arn, "interrupted", reason)
     if not now.exists and rollout_id:
         record_on_release(rt, spec, rollout_id, "interrupted", reason)
+    return reason
 
 
 def record_on_release(rt: Runtime, spec: Spec, rollout_id: str, outcome: str, reason: str) -> None:

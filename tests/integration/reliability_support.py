@@ -31,9 +31,9 @@ LATER = "2026-12-04T11:05:00Z"  # a later terraform plan
 Calls = list[dict[str, Any]]
 
 
-def doc(tag: str, **deployment: Any) -> dict[str, Any]:
-    """The suites' spec: two retained releases, the rollback alarm, optional deployment changes."""
-    value = document(NAME, tag, keep_releases=2)
+def doc(tag: str, keep: int = 2, **deployment: Any) -> dict[str, Any]:
+    """The suites' spec: ``keep`` retained releases, the rollback alarm, optional deployment changes."""
+    value = document(NAME, tag, keep_releases=keep)
     value["deployment"].update(deployment)
     return value
 
@@ -42,9 +42,13 @@ def target(tag: str, **deployment: Any) -> str:
     return config_name(NAME, release_id(parse_spec(doc(tag, **deployment))))
 
 
-def deploy_in_process(tag: str, **deployment: Any) -> None:
+def release(tag: str, **deployment: Any) -> str:
+    return release_id(parse_spec(doc(tag, **deployment)))
+
+
+def deploy_in_process(tag: str, keep: int = 2, **deployment: Any) -> None:
     rt, _ = runtime(NAME)
-    operations.deploy(parse_spec(doc(tag, **deployment)), rt)
+    operations.deploy(parse_spec(doc(tag, keep, **deployment)), rt)
 
 
 def env(**extra: str) -> dict[str, str]:
@@ -110,6 +114,16 @@ def stop_when(
         time.sleep(0.005)
     process.kill()
     raise AssertionError("the point was not reached in time")
+
+
+def wait_for_calls(
+    localaws: Any, reached: Callable[[Calls], bool], since: int, timeout: float = 60.0
+) -> None:
+    end = time.monotonic() + timeout
+    while not reached(localaws.calls()[since:]):
+        if time.monotonic() > end:
+            raise AssertionError("the point was not reached in time")
+        time.sleep(0.01)
 
 
 def after(operation: str, then: str | None = None) -> Callable[[Calls], bool]:

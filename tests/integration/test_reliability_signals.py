@@ -82,3 +82,30 @@ def test_sigint_before_the_update_changes_nothing_and_says_so(localaws, tmp_path
 def endpoint_pending(sm) -> str:
     described = sm.describe_endpoint(EndpointName=rs.NAME)
     return (described.get("PendingDeploymentSummary") or {}).get("EndpointConfigName", "")
+
+
+def test_sigint_to_terraforms_external_program_says_why_and_the_next_plan_reports_what_sagemaker_did(
+    localaws, tmp_path
+):
+    """Ctrl-C in ``terraform apply`` reaches the external program (one process group); its error line is
+    what Terraform shows; the next plan writes nothing and reports the outcome."""
+    sm = clients().sagemaker
+    rs.deploy_in_process("v1")
+    localaws.configure(provision_seconds=300)
+    value = rs.doc("v2")
+    since = len(localaws.calls())
+    apply = rs.start(tmp_path, ["external"], rs.query(value, "rollout-2"))
+    rs.stop_when(localaws, apply, rs.after("UpdateEndpoint", "DescribeEndpoint"), since, signal.SIGINT)
+
+    assert apply.wait(timeout=30) == 130
+    first = rs.stderr_of(tmp_path).splitlines()[0]
+    assert first.startswith("whisper: interrupted by SIGINT") and "SageMaker had accepted" in first, first
+    assert (tmp_path / "stdout").read_text() == ""  # Terraform gets no result: the apply fails
+    assert TAG_LEASE_OWNER not in rs.tags(sm)
+    during = rs.plan_read(localaws, value, "rollout-2")
+    assert during["last_rollout"] == "interrupted" and during["status"] == "Updating", during
+
+    rs.settled(sm)
+    after = rs.plan_read(localaws, value, "rollout-2")
+    assert (after["last_rollout"], after["drift"]) == ("succeeded", "false"), after
+    assert after["endpoint_config_name"] == rs.target("v2")
