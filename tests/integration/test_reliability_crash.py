@@ -41,7 +41,7 @@ POINTS = [
     ("during CreateEndpointConfig", rs.after("CreateEndpointConfig"), "CreateEndpointConfig", "old", {}),
     ("during UpdateEndpoint", rs.after("UpdateEndpoint"), "UpdateEndpoint", None, {}),
     ("while waiting for the update", rs.after("UpdateEndpoint", "DescribeEndpoint"), None, "new", {}),
-    ("during the bake", rs.after("UpdateEndpoint", "DescribeAlarms"), None, "new", {"bake_seconds": 600}),
+    ("during the bake", rs.after("UpdateEndpoint", "DescribeAlarms"), None, "new", {"bake_seconds": 200}),
     ("while pruning", rs.after("DeleteEndpointConfig"), "DeleteEndpointConfig", "new", {}),
 ]
 # Every call of the killed run is held this long: the kill lands while the call that triggered it is in
@@ -65,7 +65,7 @@ def test_a_rollout_killed_at_any_step_converges_on_retry(
     rs.deploy_in_process("v1")
     rs.deploy_in_process("v2")
     old, new = rs.target("v2"), rs.target("v3", **deployment)
-    localaws.configure(provision_seconds=200)  # the update lasts about 2 s of real time
+    localaws.configure(provision_seconds=100)  # the update lasts about 1 s of real time
     value = rs.doc("v3", **deployment)
 
     localaws.configure(latency_ms=LATENCY_MS)
