@@ -94,3 +94,16 @@ class LeaseHeld(DeployerError):
     """Another deployer holds the endpoint's lease (owner and expiry in its tags); nothing was written."""
 
     exit_code = 5
+
+
+class Interrupted(DeployerError):
+    """SIGINT or SIGTERM stopped the run (``deployer.interrupt``): exit 128 + the signal's number (130 for
+    SIGINT, 143 for SIGTERM). What was interrupted is recorded on the endpoint; nothing AWS accepted is
+    cancelled."""
+
+    exit_code = 130
+
+    def __init__(self, message: str, signum: int = 2) -> None:
+        super().__init__(message)
+        self.signum = signum
+        self.exit_code = 128 + signum
