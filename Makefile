@@ -79,8 +79,8 @@ demo: install ## the main job end to end against localaws
 localaws: $(STAMP) ## localaws in the foreground (PORT=4566)
 	$(PY) -m tests.localaws --port $${PORT:-4566}
 
-bench: install ## plan-time read benchmarks (ratios against a floor measured in the same run)
-	$(PY) -m bench
+bench: install ## benchmarks P1 plan read, P2 rollout detection, P4 history/prune -> bench/report.{json,md} (BENCH_ARGS=--quick)
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean: ## remove the virtualenv and build outputs
 	rm -rf $(VENV) $(CHECKOV_VENV) $(BUILD) .pytest_cache .ruff_cache

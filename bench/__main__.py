@@ -1,4 +1,5 @@
-"""``python -m bench``: the plan-time read, as ratios against floors measured in the same run.
+"""``python -m bench``: plan-time read (P1), rollout detection (P2), history and prune (P4), as ratios and
+counts against floors measured in the same run.
 
 Absolute times depend on the machine; the ratios do not much. Nothing here asserts a time: this is a
 report (bench/README.md explains each line).
@@ -11,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from bench import importtime
+from bench import importtime, markdown
 from bench.scenario import ENDPOINT, ROOT, running
 from bench.timing import Timed, median_of, run_once
 
@@ -24,16 +25,61 @@ FLOOR_DESCRIBE = (
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="measured runs per command (median kept)")
-    parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    parser.add_argument("--runs", type=int, help="P1 and P4: measured runs per command (default 5, quick 2)")
+    parser.add_argument("--rollout-runs", type=int, help="P2: updates of each kind (default 3, quick 1)")
+    parser.add_argument("--quick", action="store_true", help="fewer runs, shorter updates, a smaller account")
+    parser.add_argument("--only", default="p1,p2,p4", help="comma-separated benchmarks to run (p1, p2, p4)")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "report.json", help="JSON report path")
+    parser.add_argument("--markdown", type=Path, default=ROOT / "bench" / "report.md", help="Markdown report")
+    parser.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # the unit test's smoke run
     args = parser.parse_args(argv)
+    only = {name.strip().lower() for name in args.only.split(",") if name.strip()}
+    unknown = only - {"p1", "p2", "p4"}
+    if unknown:
+        parser.error(f"--only: unknown benchmark(s) {', '.join(sorted(unknown))}")
+    small = args.quick or args.tiny
+    runs = args.runs or (1 if args.tiny else 2 if args.quick else 5)
+    rollout_runs = args.rollout_runs or (1 if small else 3)
 
+    report: dict = {"command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])}
+    report["quick"] = small
+    if "p1" in only:
+        report["p1_plan_read"] = plan_read(runs)
+        _print(report["p1_plan_read"])
+    if "p2" in only:
+        from bench import rollout
+
+        updates = (
+            rollout.TINY_UPDATES if args.tiny else rollout.QUICK_UPDATES if args.quick else rollout.UPDATES
+        )
+        report["p2_rollout"] = rollout.run(rollout_runs, updates=updates, time_scale=0.01 if small else 0.02)
+        sys.stdout.write("\n" + markdown.p2(report["p2_rollout"]))
+    if "p4" in only:
+        from bench import busy
+
+        sizes = (
+            {"unrelated": 20, "releases": 6}
+            if args.tiny
+            else {"unrelated": 500, "releases": 20}
+            if args.quick
+            else {}
+        )
+        report["p4_history_prune"] = busy.run(runs, **sizes)
+        sys.stdout.write("\n" + markdown.p4(report["p4_history_prune"]))
+    args.json.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    args.markdown.write_text(markdown.render(report))
+    sys.stdout.write(f"\nwrote {args.json} and {args.markdown}\n")
+    return 0
+
+
+def plan_read(runs: int) -> dict:
+    """P1: the plan-time read against the bare interpreter, import boto3 and one DescribeEndpoint."""
     with running() as scenario:
         env = scenario.env
         floors = [
-            median_of("python -c pass", [sys.executable, "-c", "pass"], "", env, ROOT, args.runs),
+            median_of("python -c pass", [sys.executable, "-c", "pass"], "", env, ROOT, runs),
             median_of(
-                "python -c 'import boto3'", [sys.executable, "-c", "import boto3"], "", env, ROOT, args.runs
+                "python -c 'import boto3'", [sys.executable, "-c", "import boto3"], "", env, ROOT, runs
             ),
             median_of(
                 "boto3 DescribeEndpoint (1 call)",
@@ -41,15 +87,15 @@ def main(argv: list[str] | None = None) -> int:
                 "",
                 env,
                 ROOT,
-                args.runs,
+                runs,
             ),
         ]
-        invalid = median_of("external, invalid spec", DEPLOYER, scenario.invalid_query, env, ROOT, args.runs)
+        invalid = median_of("external, invalid spec", DEPLOYER, scenario.invalid_query, env, ROOT, runs)
 
         before = len(scenario.calls())
-        read = median_of("external, read-only", DEPLOYER, scenario.read_query, env, ROOT, args.runs)
+        read = median_of("external, read-only", DEPLOYER, scenario.read_query, env, ROOT, runs)
         calls = scenario.calls()[before:]
-        per_read = len(calls) / (args.runs + 1)  # + the warm-up run
+        per_read = len(calls) / (runs + 1)  # + the warm-up run
         writes = sum(1 for c in calls if c.get("write"))
         operations = sorted({c["operation"] for c in calls})
 
@@ -66,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         invalid_imports = importtime.parse(profiled_invalid.stderr)
 
     python_floor, boto3_floor, describe_floor = floors
-    report = {
-        "runs": args.runs,
+    return {
+        "runs": runs,
         "wall_seconds": {t.name: round(t.median_s, 4) for t in [*floors, invalid, read]},
         "ratios": {
             "invalid spec / python -c pass": _ratio(invalid, python_floor),
@@ -87,10 +133,6 @@ def main(argv: list[str] | None = None) -> int:
             "invalid spec loads boto3": invalid_imports.has("boto3") or invalid_imports.has("botocore"),
         },
     }
-    _print(report)
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
-    return 0
 
 
 def _ratio(measured: Timed, floor: Timed) -> float:

@@ -38,7 +38,7 @@ class Scenario:
         return self.localaws.calls()
 
 
-def _environment(url: str, time_scale: float) -> dict[str, str]:
+def environment(url: str, time_scale: float) -> dict[str, str]:
     env = dict(os.environ)
     for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
         env.pop(key, None)
@@ -62,7 +62,11 @@ def running(time_scale: float = 0.01) -> Iterator[Scenario]:
 
     server = start(port=0, environ={**os.environ, "LOCALAWS_TIME_SCALE": repr(time_scale)})
     try:
-        env = _environment(server.url, time_scale)
+        env = environment(server.url, time_scale)
+        # The spec's rollback alarm must exist: the deployer refuses a spec naming a missing alarm.
+        from tests.localaws import testkit
+
+        testkit.alarm(server.url, "bench-5xx")
         spec_text = json.dumps(spec_document())
         read_query = json.dumps({"spec": spec_text, "rollout_id": str(uuid.uuid4())})
         _, done = run_once([sys.executable, "-m", "deployer", "external"], read_query, env, ROOT)

@@ -51,7 +51,7 @@ from deployer.release import (
     resource_tags,
 )
 from deployer.spec import Spec
-from deployer.waiter import Runtime, WaitTimeout, endpoint_settled, poll
+from deployer.waiter import Runtime, WaitTimeout, endpoint_settled, poll, settle_pace
 
 TAG_VALUE_MAX = 256
 MAX_FAILED_RELEASES = 12
@@ -177,6 +177,7 @@ def wait_settled(rt: Runtime, name: str, deadline: float, doing: str) -> dict[st
             timeout_seconds=rt.remaining(deadline),
             on_poll=_show(rt, name),
             is_transient=is_retryable,
+            pace=lambda describe, wait: settle_pace(describe, wait, scale=rt.scale),
         )
     except WaitTimeout as timeout:
         status = (timeout.last or {}).get("EndpointStatus", "unknown")

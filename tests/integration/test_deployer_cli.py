@@ -161,6 +161,48 @@ def test_prune_command_keeps_live_and_previous(localaws, tmp_path):
     assert configs == {config_name("whisper", release_id(spec(tag=f"v{i}"))) for i in (2, 3)}
 
 
+def test_history_and_prune_read_one_name_filtered_page_in_a_busy_account(localaws, tmp_path):
+    """Issue 10 P4: 350 configurations of other teams (4 pages of 100) and 3 releases of ours; history
+    and prune each read one ListEndpointConfigs page (NameContains), whatever else the account holds."""
+    for i in range(3):
+        apply(spec(tag=f"v{i}"), f"rollout-{i}")
+    sm = clients().sagemaker
+    sm.create_model(
+        ModelName="other-team",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
+        PrimaryContainer={"Image": image("x")},
+    )
+    variant = {
+        "VariantName": "A",
+        "ModelName": "other-team",
+        "InstanceType": "ml.m5.large",
+        "InitialInstanceCount": 1,
+    }
+    for i in range(350):
+        sm.create_endpoint_config(EndpointConfigName=f"other-team-{i:04d}", ProductionVariants=[variant])
+
+    before = len(localaws.calls())
+    shown = cli(tmp_path, "history", "whisper", "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert len(json.loads(shown.stdout)) == 3
+    assert ops(localaws.calls()[before:]).count("ListEndpointConfigs") == 1
+
+    before = len(localaws.calls())
+    pruned = cli(tmp_path, "prune", "whisper", "--keep", "1")
+    assert pruned.returncode == 0, pruned.stderr
+    calls = localaws.calls()[before:]
+    assert ops(calls).count("ListEndpointConfigs") == 1
+    assert ops(calls).count("ListModels") == 1
+    deleted = {c["params"]["EndpointConfigName"] for c in calls if c["operation"] == "DeleteEndpointConfig"}
+    assert deleted == {config_name("whisper", release_id(spec(tag="v0")))}
+    others = [
+        c["EndpointConfigName"]
+        for page in sm.get_paginator("list_endpoint_configs").paginate(NameContains="other-team-")
+        for c in page["EndpointConfigs"]
+    ]
+    assert len(others) == 350  # nothing of theirs deleted
+
+
 def test_destroy_deregisters_then_deletes_endpoint_configs_and_models(localaws, tmp_path):
     c = clients()
     apply(spec(tag="v1"), "rollout-1")

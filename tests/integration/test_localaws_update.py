@@ -7,6 +7,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.localaws import control
 from tests.localaws import testkit as kit
 
 
@@ -314,3 +315,35 @@ def test_alarms_are_watched_in_the_background_not_only_when_polled(localaws, sm,
     described = kit.wait_status(sm, live, "InService")
     assert described["EndpointConfigName"] == "v1"
     assert "blip" in described["FailureReason"]
+
+
+def test_transitions_record_when_each_phase_change_happened(sm, live, localaws):
+    """The record a benchmark needs to tell how late a poller saw a settle: every status / configuration
+    change, in order, with the time it happened (before any poll that shows it)."""
+    kit.release(sm, "v2", count=2)
+    sm.update_endpoint(
+        EndpointName=live,
+        EndpointConfigName="v2",
+        DeploymentConfig=blue_green("CANARY", wait=200, CanarySize={"Type": "CAPACITY_PERCENT", "Value": 50}),
+    )
+    described = kit.wait_status(sm, live, "InService")
+    seen = time.time()
+    changes = [t for t in localaws.transitions() if t["endpoint"] == live]
+    assert [(t["status"], t["endpoint_config_name"], t["pending_config_name"]) for t in changes] == [
+        ("Creating", "v1", None),
+        ("InService", "v1", None),
+        ("Updating", "v1", "v2"),
+        ("InService", "v2", None),
+    ]
+    updated, settled = changes[2], changes[3]
+    assert updated["time"] <= settled["time"] <= seen
+    assert settled["sim_time"] - updated["sim_time"] >= 300  # provision 100 + canary bake 200
+    assert described["EndpointConfigName"] == "v2"
+    assert control(localaws.url, "transitions") == localaws.transitions()
+    sm.delete_endpoint(EndpointName=live)
+    deadline = time.monotonic() + 20
+    while localaws.transitions()[-1]["status"] is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [t["status"] for t in localaws.transitions()[-2:]] == ["Deleting", None]
+    localaws.reset()
+    assert localaws.transitions() == []

@@ -213,6 +213,8 @@ class LocalAWSApp:
         try:
             if path == "calls" and method == "GET":
                 return _json(start_response, 200, self.calls.entries())
+            if path == "transitions" and method == "GET":
+                return _json(start_response, 200, self.store.transitions())
             if path == "reset" and method == "POST":
                 self.reset()
                 return _json(start_response, 200, {"reset": True})

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 from typing import Any
 
 
 class CallLog:
-    """Thread-safe, append-only until cleared. Entries: service, operation, params, write, status."""
+    """Thread-safe, append-only until cleared. Entries: service, operation, params, write, status, and
+    ``time`` (wall-clock seconds since the epoch when the call arrived)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -17,6 +19,7 @@ class CallLog:
     def append(self, entry: dict[str, Any]) -> dict[str, Any]:
         """Record a call when it arrives (so the order is arrival order); returns the stored entry."""
         stored = dict(entry)
+        stored.setdefault("time", time.time())
         with self._lock:
             self._entries.append(stored)
         return stored

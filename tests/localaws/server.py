@@ -55,6 +55,11 @@ class LocalAWS:
         """Every AWS call since the last reset, in order: service, operation, params, write, status."""
         return self._app.calls.entries()
 
+    def transitions(self) -> list[dict[str, Any]]:
+        """Every endpoint phase change (status, live and pending configuration) since the last reset, in
+        order, with the wall-clock ``time`` and simulated ``sim_time`` it happened at."""
+        return self._app.store.transitions()
+
     def reset(self) -> None:
         """Clear the call log and every AWS state (moto's and ours); restore the start configuration."""
         self._app.reset()
@@ -140,7 +145,7 @@ def start(
 
 def control(url: str, path: str, body: dict[str, Any] | None = None) -> Any:
     """Call a control endpoint of the localaws at ``url`` (e.g. ``python -m tests.localaws``)."""
-    data = None if body is None and path == "calls" else json.dumps(body or {}).encode()
+    data = None if body is None and path in ("calls", "transitions") else json.dumps(body or {}).encode()
     request = urllib.request.Request(
         f"{url}/_localaws/{path}",
         data=data,

@@ -15,6 +15,7 @@ from deployer.waiter import (
     WaitTimeout,
     endpoint_settled,
     poll,
+    settle_pace,
     time_scale,
 )
 
@@ -198,3 +199,85 @@ def test_log_files_are_one_per_endpoint_and_run_and_only_where_asked(tmp_path):
     assert cli_log_path("whisper", "deploy", {}) is None
     chosen = cli_log_path("whisper", "deploy", {"SAGEMAKER_ROLLOUT_LOG_DIR": str(tmp_path)})
     assert chosen is not None and chosen.parent == tmp_path and chosen.name.endswith("-deploy.log")
+
+
+def updating(status: str, started: float, wait: int = 60, termination: int = 120) -> dict:
+    """A DescribeEndpoint of a canary update whose pending variant is in ``status`` since ``started``."""
+    return {
+        "EndpointStatus": "Updating",
+        "PendingDeploymentSummary": {
+            "EndpointConfigName": "v2",
+            "ProductionVariants": [
+                {"VariantName": "AllTraffic", "VariantStatus": [{"Status": status, "StartTime": started}]}
+            ],
+        },
+        "LastDeploymentConfig": {
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": {"Type": "CANARY", "WaitIntervalInSeconds": wait},
+                "TerminationWaitInSeconds": termination,
+            }
+        },
+    }
+
+
+def test_a_bake_is_polled_just_after_it_is_due_not_on_the_schedule():
+    # Baking since t=1000 with a 60 s bake and a 120 s termination wait: the phase ends at 1060 or 1120.
+    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1010.0) == pytest.approx(51.0)
+    # 1061 passed without a change: one look 5 s later, then the next announced moment.
+    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1062.0) == MIN_REAL_INTERVAL
+    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1067.0) == pytest.approx(54.0)
+    # The last announced moment passed: twice at 5 s, then the schedule.
+    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1122.0) == MIN_REAL_INTERVAL
+    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1127.0) == MIN_REAL_INTERVAL
+    assert settle_pace(updating("Baking", 1000.0), 30.0, scale=1.0, now=1132.0) == 30.0
+    # Scaled like every other interval (StartTime is SageMaker's wall clock, the waits are scaled).
+    assert settle_pace(updating("Baking", 1000.0), 0.3, scale=0.01, now=1000.1) == pytest.approx(0.51)
+
+
+def test_with_rollback_alarms_no_wait_is_longer_than_the_schedule():
+    """An alarm can end a bake at any moment (SageMaker rolls back): it is seen as soon as before."""
+    watched = updating("Baking", 1000.0, wait=600, termination=600)
+    watched["LastDeploymentConfig"]["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": "5xx"}]}
+    assert settle_pace(watched, 30.0, scale=1.0, now=1010.0) == 30.0
+    assert settle_pace(watched, 30.0, scale=1.0, now=1590.0) == pytest.approx(11.0)  # the due is nearer
+    unwatched = updating("Baking", 1000.0, wait=600, termination=600)
+    assert settle_pace(unwatched, 30.0, scale=1.0, now=1010.0) == pytest.approx(591.0)
+
+
+def test_provisioning_follows_the_schedule_capped_so_the_first_bake_is_not_missed():
+    assert settle_pace(updating("Creating", 1000.0), 30.0, scale=1.0, now=1010.0) == 30.0
+    short = updating("Creating", 1000.0, wait=10, termination=10)
+    assert settle_pace(short, 30.0, scale=1.0, now=1010.0) == 10.0
+    none = updating("Creating", 1000.0, wait=0, termination=0)
+    assert settle_pace(none, 30.0, scale=1.0, now=1010.0) == 30.0
+
+
+def test_without_an_announced_phase_the_schedule_applies():
+    assert settle_pace({"EndpointStatus": "Updating"}, 20.0, scale=1.0, now=0.0) == 20.0
+    assert settle_pace(None, 20.0, scale=1.0, now=0.0) == 20.0
+    stale = updating("Baking", 1000.0)  # both waits long over (a stuck phase, or skewed clocks)
+    assert settle_pace(stale, 20.0, scale=1.0, now=5000.0) == 20.0
+    no_config = dict(updating("Baking", 1000.0), LastDeploymentConfig={})
+    assert settle_pace(no_config, 20.0, scale=1.0, now=1010.0) == 20.0
+
+
+def test_pace_replaces_the_scheduled_wait_but_not_the_back_off_after_throttling():
+    clock = FakeClock()
+    values = iter(["a", throttled(), "b", "done"])
+
+    def fetch():
+        value = next(values)
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    poll(
+        fetch,
+        lambda v: v == "done",
+        clock=clock,
+        schedule=Schedule(),
+        timeout_seconds=3600,
+        is_transient=is_retryable,
+        pace=lambda value, wait: 1.0,
+    )
+    assert clock.sleeps == [1.0, 10.0, 1.0]

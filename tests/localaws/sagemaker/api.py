@@ -7,7 +7,7 @@ from typing import Any
 
 from . import endpoints, moto_bridge, resources
 from .context import Context
-from .store import Store
+from .store import Store, phase
 
 scalable_target_registered = endpoints.scalable_target_registered
 
@@ -43,7 +43,13 @@ def handles(operation: str, request: dict[str, Any]) -> bool:
 
 def call(store: Store, account: str, region: str, operation: str, request: dict[str, Any]) -> dict[str, Any]:
     with store.lock:
-        return OPERATIONS[operation](Context(store, account, region), request)
+        ctx = Context(store, account, region)
+        name = request.get("EndpointName") if "Endpoint" in operation else None
+        before = phase(ctx.region.endpoints.get(name)) if isinstance(name, str) else None
+        result = OPERATIONS[operation](ctx, request)
+        if before is not None:
+            store.observe(account, region, str(name), before, ctx.region.endpoints.get(str(name)))
+        return result
 
 
 def tick(store: Store) -> None:
@@ -55,6 +61,8 @@ def tick(store: Store) -> None:
                 job = endpoint.job
                 if job is None:
                     continue
+                before = phase(endpoint)
                 job.step(now, lambda names, a=account, r=region: moto_bridge.alarm_states(a, r, names))
+                store.observe(account, region, endpoint.name, before, endpoint)
                 if job.finished and endpoint.job is job:
                     endpoint.job = None

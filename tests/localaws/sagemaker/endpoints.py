@@ -9,7 +9,7 @@ from . import images, lifecycle, listing, moto_bridge, resources, validation, vi
 from .context import Context, with_token
 from .errors import SageMakerError, already_exists, in_progress
 from .records import Endpoint, EndpointConfig, Fleet, Pending
-from .store import Store
+from .store import Store, phase
 
 # ------------------------------------------------------------------------------------------- endpoints
 
@@ -268,8 +268,10 @@ def scalable_target_registered(store: Store, account: str, region: str, request:
         wanted = min(max(fleet.desired_count, low), high)
         if wanted == fleet.desired_count:
             return
+        before = phase(endpoint)
         fleet.desired_count = int(wanted)
         fleet.status = [{"Status": "Updating", "StartTime": store.timestamp()}]
         endpoint.status = "Updating"
         endpoint.modified = store.timestamp()
         ctx.start_job(endpoint, lifecycle.change_capacity(endpoint, store.config, store.timestamp))
+        store.observe(account, region, endpoint.name, before, endpoint)
