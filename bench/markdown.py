@@ -110,15 +110,16 @@ def p3(report: dict[str, Any]) -> str:
         "measured plans per size (median (min - max)). The deployer's share: wall time during which at "
         "least one deployer ran, over the plan's wall time.",
         "",
-        "| endpoints | plan wall | per endpoint | deployer runs | deployer busy | deployer share | "
-        "AWS calls (deployer's) | writes | exit codes |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| endpoints | plan wall | per endpoint | deployer runs | deployer busy | deployer runs summed | "
+        "deployer share | AWS calls (deployer's) | writes | exit codes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for size in report["sizes"]:
         lines.append(
             f"| {size['endpoints']} | {_mmm(size['plan_wall_s'], unit=' s')} | "
             f"{size['plan_wall_per_endpoint_s']:.2f} s | {size['deployer_runs_per_plan']['median']:g} | "
-            f"{_mmm(size['deployer_busy_s'], unit=' s')} | {_mmm(size['deployer_share'], digits=2)} | "
+            f"{_mmm(size['deployer_busy_s'], unit=' s')} | {_mmm(size['deployer_sum_s'], unit=' s')} | "
+            f"{_mmm(size['deployer_share'], digits=2)} | "
             f"{size['aws_calls_per_plan']['median']:g} ({size['deployer_calls_per_plan']['median']:g}) | "
             f"{size['write_calls']} | {', '.join(map(str, size['exit_codes']))} |"
         )
