@@ -25,7 +25,11 @@ FLOOR_DESCRIBE = (
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, help="P1 and P4: measured runs per command (default 5, quick 2)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        help="P1, P4: runs per command (default 5, quick 2); P3: plans per size (default 3, quick 2)",
+    )
     parser.add_argument("--rollout-runs", type=int, help="P2: updates of each kind (default 3, quick 1)")
     parser.add_argument("--quick", action="store_true", help="fewer runs, shorter updates, a smaller account")
     parser.add_argument(
