@@ -1,5 +1,5 @@
-"""``python -m bench``: plan-time read (P1), rollout detection (P2), history and prune (P4), as ratios and
-counts against floors measured in the same run.
+"""``python -m bench``: plan-time read (P1), rollout detection (P2), plan with many endpoints (P3, with
+``--only p3``), history and prune (P4), as ratios and counts against floors measured in the same run.
 
 Absolute times depend on the machine; the ratios do not much. Nothing here asserts a time: this is a
 report (bench/README.md explains each line).
@@ -25,16 +25,24 @@ FLOOR_DESCRIBE = (
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, help="P1 and P4: measured runs per command (default 5, quick 2)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        help="P1, P4: runs per command (default 5, quick 2); P3: plans per size (default 3, quick 2)",
+    )
     parser.add_argument("--rollout-runs", type=int, help="P2: updates of each kind (default 3, quick 1)")
     parser.add_argument("--quick", action="store_true", help="fewer runs, shorter updates, a smaller account")
-    parser.add_argument("--only", default="p1,p2,p4", help="comma-separated benchmarks to run (p1, p2, p4)")
+    parser.add_argument(
+        "--only",
+        default="p1,p2,p4",
+        help="comma-separated benchmarks (p1, p2, p3, p4); p3 runs only when named (it applies 41 endpoints)",
+    )
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "report.json", help="JSON report path")
     parser.add_argument("--markdown", type=Path, default=ROOT / "bench" / "report.md", help="Markdown report")
     parser.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # the unit test's smoke run
     args = parser.parse_args(argv)
     only = {name.strip().lower() for name in args.only.split(",") if name.strip()}
-    unknown = only - {"p1", "p2", "p4"}
+    unknown = only - {"p1", "p2", "p3", "p4"}
     if unknown:
         parser.error(f"--only: unknown benchmark(s) {', '.join(sorted(unknown))}")
     small = args.quick or args.tiny
@@ -54,6 +62,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         report["p2_rollout"] = rollout.run(rollout_runs, updates=updates, time_scale=0.01 if small else 0.02)
         sys.stdout.write("\n" + markdown.p2(report["p2_rollout"]))
+    if "p3" in only:
+        from bench import plan_many
+
+        sizes = (1, 2) if args.tiny else (1, 10) if args.quick else plan_many.SIZES
+        report["p3_plan_many"] = plan_many.run(
+            args.runs or (1 if args.tiny else 2 if args.quick else 3), sizes=sizes
+        )
+        sys.stdout.write("\n" + markdown.p3(report["p3_plan_many"]))
     if "p4" in only:
         from bench import busy
 

@@ -98,6 +98,43 @@ def p4(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _mmm(stats: dict[str, float], digits: int = 1, unit: str = "") -> str:
+    return f"{stats['median']:.{digits}f}{unit} ({stats['min']:.{digits}f} - {stats['max']:.{digits}f})"
+
+
+def p3(report: dict[str, Any]) -> str:
+    lines = [
+        "## P3 plan with many endpoints",
+        "",
+        f"`terraform plan` with no changes on examples/many-endpoints, default parallelism, {report['runs']} "
+        "measured plans per size (median (min - max)). The deployer's share: wall time during which at "
+        "least one deployer ran, over the plan's wall time.",
+        "",
+        "| endpoints | plan wall | per endpoint | deployer runs | deployer busy | deployer runs summed | "
+        "deployer share | AWS calls (deployer's) | writes | exit codes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for size in report["sizes"]:
+        lines.append(
+            f"| {size['endpoints']} | {_mmm(size['plan_wall_s'], unit=' s')} | "
+            f"{size['plan_wall_per_endpoint_s']:.2f} s | {size['deployer_runs_per_plan']['median']:g} | "
+            f"{_mmm(size['deployer_busy_s'], unit=' s')} | {_mmm(size['deployer_sum_s'], unit=' s')} | "
+            f"{_mmm(size['deployer_share'], digits=2)} | "
+            f"{size['aws_calls_per_plan']['median']:g} ({size['deployer_calls_per_plan']['median']:g}) | "
+            f"{size['write_calls']} | {', '.join(map(str, size['exit_codes']))} |"
+        )
+    g = report["growth"]
+    lines += [
+        "",
+        f"From {report['sizes'][0]['endpoints']} to {report['sizes'][-1]['endpoints']} endpoints "
+        f"({g['endpoints_factor']:g}x): plan wall {g['plan_wall_factor']:.2f}x, deployer busy "
+        f"{g['deployer_busy_factor']:.2f}x, deployer share {g['deployer_share_first']:.2f} -> "
+        f"{g['deployer_share_last']:.2f}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def render(report: dict[str, Any]) -> str:
     parts = [
         "# Benchmark report",
@@ -110,6 +147,8 @@ def render(report: dict[str, Any]) -> str:
         parts.append(p1(report["p1_plan_read"]))
     if "p2_rollout" in report:
         parts.append(p2(report["p2_rollout"]))
+    if "p3_plan_many" in report:
+        parts.append(p3(report["p3_plan_many"]))
     if "p4_history_prune" in report:
         parts.append(p4(report["p4_history_prune"]))
     return "\n".join(parts)

@@ -39,8 +39,14 @@ EXIT_CODES = (
     "  2 the rollout failed or was rolled back\n"
     "  3 the deadline passed while AWS was still working (follow with watch)\n"
     "  4 AWS refused (credentials, permissions, quota, throttling)\n"
-    "  5 another deployer holds the endpoint's lease (nothing written; retry when it is done)"
+    "  5 another deployer holds the endpoint's lease (nothing written; retry when it is done)\n"
+    "  130, 143 stopped by SIGINT (Ctrl-C) or SIGTERM: the interruption is recorded on the endpoint and the\n"
+    "    lease released; an update SageMaker accepted carries on with its guardrails (see status)"
 )
+
+# Commands that write or wait: SIGINT/SIGTERM stop them cleanly (deployer.interrupt); status and history
+# are short reads and keep Python's default handling.
+INTERRUPTIBLE = frozenset({"external", "deploy", "rollback", "watch", "prune", "destroy"})
 
 
 # `COMMAND --help` ends with an example (docs/operations.md has what each prints).
@@ -149,6 +155,10 @@ def main(
     if args.command is None:
         parser.print_help(err)
         return 0
+    if args.command in INTERRUPTIBLE:
+        from deployer import interrupt
+
+        interrupt.install()
     if args.command == "external":
         from deployer import protocol
 

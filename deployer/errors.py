@@ -13,6 +13,8 @@ that has none, such as a spec field's.
 
 from __future__ import annotations
 
+import copy
+
 NEXT = "; next: "
 
 
@@ -48,10 +50,13 @@ class DeployerError(Exception):
 
 
 def with_next_step(error: DeployerError, step: str) -> DeployerError:
-    """``error`` when it says what to do next, else the same error type with ``step`` as its next step."""
+    """``error`` when it says what to do next, else the same error (type, exit code and the rest of its
+    state) with ``step`` as its next step."""
     if error.next_step or not step:
         return error
-    return type(error)(str(error), step)
+    stepped = copy.copy(error)
+    Exception.__init__(stepped, f"{error}{NEXT}{_one_line(step)}")
+    return stepped
 
 
 def without_next_step(text: str) -> str:
@@ -94,3 +99,16 @@ class LeaseHeld(DeployerError):
     """Another deployer holds the endpoint's lease (owner and expiry in its tags); nothing was written."""
 
     exit_code = 5
+
+
+class Interrupted(DeployerError):
+    """SIGINT or SIGTERM stopped the run (``deployer.interrupt``): exit 128 + the signal's number (130 for
+    SIGINT, 143 for SIGTERM). What was interrupted is recorded on the endpoint; nothing AWS accepted is
+    cancelled."""
+
+    exit_code = 130
+
+    def __init__(self, message: str, signum: int = 2, next_step: str = "") -> None:
+        super().__init__(message, next_step)
+        self.signum = signum
+        self.exit_code = 128 + signum

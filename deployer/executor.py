@@ -14,7 +14,9 @@ Order of a rollout (issue 3, docs/aws-behaviour.md):
    ourselves if one fires; after success only, prune beyond ``keep_releases``.
 
 A deadline raises ``RolloutTimeout`` and undoes nothing (the tags keep saying ``in_progress``; the read
-path judges the endpoint once it settles).
+path judges the endpoint once it settles). SIGINT/SIGTERM (``deployer.interrupt``) raise ``Interrupted``
+at the next wait or before the move; the rollout records ``interrupted`` with whether SageMaker had
+accepted the update (then it carries on with its guardrails: nothing is cancelled).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from deployer import planner, reader, scaling
+from deployer import interrupt, planner, reader, scaling
 from deployer import state as rollout_state
 from deployer.aws import (
     error_code,
@@ -33,7 +35,7 @@ from deployer.aws import (
     is_retryable,
     is_role_not_assumable,
 )
-from deployer.errors import InvalidInput, RolloutFailed, RolloutTimeout
+from deployer.errors import Interrupted, InvalidInput, RolloutFailed, RolloutTimeout
 from deployer.release import (
     TAG_ENDPOINT,
     TAG_HOTFIX,
@@ -463,6 +465,7 @@ def _send_update(
         endpoint, target_config, target_variants, describe, deployment, autoscaled=autoscaled
     )
     while True:
+        interrupt.check(f"before UpdateEndpoint to {target_config}")
         try:
             sm.update_endpoint(**request)
             break
@@ -482,6 +485,7 @@ def _send_update(
 
 
 def create(rt: Runtime, spec: Spec, target_config: str, tags: Mapping[str, str], deadline: float) -> Moved:
+    interrupt.check(f"before CreateEndpoint on {target_config}")
     rt.clients.sagemaker.create_endpoint(
         EndpointName=spec.endpoint_name,
         EndpointConfigName=target_config,
@@ -517,12 +521,15 @@ def roll_out(
     release = release_id(spec)
     target = config_name(spec.endpoint_name, release)
     deadline = rt.deadline(spec.deployment.timeout_seconds)
-    start_tags = rollout_state.started(target, rollout_id)
+    start_tags = rollout_state.started(target, rollout_id, live.config_name)
     try:
         describe = _begin(rt, spec, live, start_tags, deadline)
         if _serves(describe, target):
             return _unchanged(rt, spec, live.state, describe, target, hotfix=hotfix)
         action, old_live, moved = _move(rt, spec, describe, start_tags, rollout_id, deadline, hotfix=hotfix)
+    except Interrupted as stop:
+        reason = record_interrupted(rt, spec, live, target, stop, rollout_id)
+        raise Interrupted(f"{spec.endpoint_name}: {reason}", stop.signum) from None
     except RolloutTimeout as timeout:
         record_outcome(rt, live.arn, "timed_out", f"timed out: {timeout}")
         raise
@@ -542,9 +549,14 @@ def roll_out(
             f"{moved.verdict.reason}"
         )
     _succeeded(rt, spec, live.state, arn, old_live, target, hotfix=hotfix)
-    if spec.deployment.bake_seconds > 0 and old_live and old_live != target:
-        bake(rt, spec, old_live, live.state, arn, hotfix=hotfix, scaling_before=moved.scaling_before)
-    prune(rt, spec.endpoint_name, spec.keep_releases, {target, old_live or live.state.previous_config})
+    try:
+        if spec.deployment.bake_seconds > 0 and old_live and old_live != target:
+            bake(rt, spec, old_live, live.state, arn, hotfix=hotfix, scaling_before=moved.scaling_before)
+        interrupt.check("before pruning")
+        prune(rt, spec.endpoint_name, spec.keep_releases, {target, old_live or live.state.previous_config})
+    except Interrupted as stop:
+        reason = record_interrupted(rt, spec, live, target, stop, rollout_id)
+        raise Interrupted(f"{spec.endpoint_name}: {reason}", stop.signum) from None
     return Outcome(action, moved.deregistered, reader.read_endpoint(rt.clients.sagemaker, spec.endpoint_name))
 
 
@@ -592,10 +604,18 @@ def _unchanged(
     hotfix: bool,
 ) -> Outcome:
     arn = describe["EndpointArn"]
-    add_tags(rt, arn, rollout_state.finished("succeeded"))
+    done = rollout_state.finished("succeeded")
+    # A run of this release that SageMaker finished after the deployer died (SIGKILL) recorded neither
+    # the configuration it replaced as previous nor pruned: both are done here.
+    unfinished = state.last_rollout in ("in_progress", "interrupted", "timed_out")
+    if unfinished and state.target_config == target and state.from_config not in ("", target):
+        done[reader.TAG_PREVIOUS_CONFIG] = state.from_config
+    add_tags(rt, arn, done)
     if state.hotfix and not hotfix:
         delete_tags(rt, arn, [TAG_HOTFIX])
     rt.progress.info(f"{spec.endpoint_name}: already serves {target}")
+    previous = done.get(reader.TAG_PREVIOUS_CONFIG, state.previous_config)
+    prune(rt, spec.endpoint_name, spec.keep_releases, {target, previous})
     return Outcome("unchanged", (), reader.read_endpoint(rt.clients.sagemaker, spec.endpoint_name))
 
 
@@ -612,6 +632,7 @@ def _move(
     """Steps 3-6: the release's resources, then CreateEndpoint or UpdateEndpoint, waited for and judged."""
     target = config_name(spec.endpoint_name, release_id(spec))
     config_tags = {TAG_ROLLOUT_ID: rollout_id} if rollout_id and describe is None else {}
+    interrupt.check("before creating the release")
     built = ensure_release(rt, spec, describe, config_tags)
     if describe is None:
         # A refused CreateEndpoint keeps the release: it carries the refusal's record (release_trace).
@@ -691,6 +712,39 @@ def record_outcome(rt: Runtime, arn: str, outcome: str, reason: str) -> None:
         add_tags(rt, arn, rollout_state.finished(outcome, reason))
     except Exception as error:
         rt.progress.info(f"could not record the outcome on the endpoint: {error_message(error)}")
+
+
+def record_interrupted(
+    rt: Runtime,
+    spec: Spec,
+    live: reader.Live,
+    target: str,
+    stop: Interrupted,
+    rollout_id: str | None,
+) -> str:
+    """Record a rollout stopped by SIGINT/SIGTERM: ``interrupted``, and whether SageMaker had accepted the
+    update (then it carries on with its guardrails and the read path judges it once it settles); the
+    reason recorded."""
+    try:
+        now = reader.read_endpoint(rt.clients.sagemaker, spec.endpoint_name)
+    except Exception as error:
+        rt.progress.info(f"could not read the endpoint to record the interruption: {error_message(error)}")
+        now = live
+    if now.exists and target in (now.config_name, now.pending_config):
+        reason = (
+            f"{stop}; SageMaker had accepted the update to {target} and carries it on with its "
+            "guardrails (nothing was cancelled); status and the next plan judge it once it settles"
+        )
+    else:
+        still = f"{now.config_name} is still served" if now.exists else "the endpoint was not created"
+        reason = (
+            f"{stop} before the update to {target} was accepted; {still} and nothing was changed; run the "
+            "rollout again (sagemaker-rollout deploy, or terraform apply -replace of the rollout)"
+        )
+    record_outcome(rt, now.arn or live.arn, "interrupted", reason)
+    if not now.exists and rollout_id:
+        record_on_release(rt, spec, rollout_id, "interrupted", reason)
+    return reason
 
 
 def record_on_release(rt: Runtime, spec: Spec, rollout_id: str, outcome: str, reason: str) -> None:
@@ -921,7 +975,11 @@ def _delete_quietly(call: Any, **kwargs: Any) -> None:
 def prune(rt: Runtime, endpoint: str, keep: int, protected: Iterable[str]) -> list[str]:
     """Delete configurations (and their models) beyond the ``keep`` newest, never a protected one nor
     the live or pending configuration as DescribeEndpoint shows them right now, nor the one the endpoint's
-    ``target-config`` tag names (what the current, or a concurrent, operation rolls out)."""
+    ``target-config`` tag names (what the current, or a concurrent, operation rolls out).
+
+    Models of ours (tagged so) whose release has no configuration left are deleted too: what a run killed
+    between CreateModel and CreateEndpointConfig, or between deleting a configuration and its models,
+    left behind (docs/reliability.md)."""
     now = reader.read_endpoint(rt.clients.sagemaker, endpoint)
     live = dict(now.describe or {})
     pending = (live.get("PendingDeploymentSummary") or {}).get("EndpointConfigName", "")
@@ -932,18 +990,29 @@ def prune(rt: Runtime, endpoint: str, keep: int, protected: Iterable[str]) -> li
         for c in our_configs(rt, endpoint)
     ]
     doomed = planner.releases_to_prune(configs, keep, shield)
-    if not doomed:
-        return []
     kept_releases = {rel for n, rel in configs if (n, rel) not in doomed}
     doomed_releases = {rel for _, rel in doomed} - kept_releases
     for config, _ in doomed:
         _delete_quietly(rt.clients.sagemaker.delete_endpoint_config, EndpointConfigName=config)
         rt.progress.info(f"pruned endpoint configuration {config}")
+    shielded = {release_from_name(endpoint, name) for name in shield} - {None}
     for model in our_models(rt, endpoint):
-        if release_from_name(endpoint, model) in doomed_releases:
+        release = release_from_name(endpoint, model)
+        orphan = release not in kept_releases and release not in shielded and release not in doomed_releases
+        if release in doomed_releases or (orphan and _managed_model(rt, endpoint, model)):
             _delete_quietly(rt.clients.sagemaker.delete_model, ModelName=model)
             rt.progress.info(f"pruned model {model}")
     return [c for c, _ in doomed]
+
+
+def _managed_model(rt: Runtime, endpoint: str, name: str) -> bool:
+    try:
+        arn = rt.clients.sagemaker.describe_model(ModelName=name)["ModelArn"]
+    except Exception as error:
+        if is_not_found(error):
+            return False
+        raise
+    return _managed_arn(rt, endpoint, arn)
 
 
 def managed_configs_and_models(rt: Runtime, endpoint: str) -> tuple[list[str], list[str]]:

@@ -177,17 +177,18 @@ def not_applied(rollout_id: str, planned_at: str) -> tuple[str, str]:
 def last_rollout(live: Live) -> tuple[str, str]:
     """(outcome, reason) of the last rollout, from our tags and the endpoint as it is now.
 
-    A rollout recorded as in progress (or timed out) whose endpoint has settled (the deployer was stopped
-    or timed out while AWS finished the work) is judged here as the executor would have: by the
-    configuration served, once its update was accepted; before that (``phase=preparing``) the endpoint
-    never changed and the rollout was ``interrupted`` (or stays ``timed_out``).
+    A rollout recorded as in progress, timed out or interrupted (SIGINT/SIGTERM) whose endpoint has
+    settled (the deployer was stopped or timed out while AWS finished the work) is judged here as the
+    executor would have: by the configuration served, once its update was accepted; before that
+    (``phase=preparing``) the endpoint never changed and the rollout was ``interrupted`` (or stays
+    ``timed_out``).
     """
     if not live.exists:
         return ("none", "") if not live.state.last_rollout else ("failed", "the endpoint does not exist")
     state = live.state
     if not state.last_rollout:
         return "none", ""
-    if state.last_rollout not in ("in_progress", "timed_out"):
+    if state.last_rollout not in ("in_progress", "timed_out", "interrupted"):
         outcome = state.last_rollout if state.last_rollout in OUTCOMES else "none"
         return outcome, state.reason
     if live.status in IN_PROGRESS or live.pending_config:
@@ -197,8 +198,8 @@ def last_rollout(live: Live) -> tuple[str, str]:
         return "failed", f"endpoint is {live.status}: {reason or 'no failure reason given'}"
     if state.target_config and live.config_name != state.target_config:
         if state.phase == PREPARING:
-            if state.last_rollout == "timed_out":
-                return "timed_out", state.reason
+            if state.last_rollout in ("timed_out", "interrupted"):
+                return state.last_rollout, state.reason
             return "interrupted", (
                 f"interrupted: the deployer stopped before its update to {state.target_config} was "
                 f"accepted; {live.config_name} is still served and nothing was changed; run the rollout "

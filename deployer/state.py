@@ -3,8 +3,9 @@ r"""The endpoint's state tags: their keys, what a rollout writes at each step, a
 The one place that encodes rollout state on the endpoint (all keys under ``sagemaker-rollout:``):
 ``rollout-id`` (last Terraform rollout id acted on), ``last-rollout`` (one of ``OUTCOMES`` or
 ``in_progress``) with ``last-rollout-reason``, ``phase`` (``preparing`` until UpdateEndpoint/CreateEndpoint
-was accepted, then ``updating``), ``target-config`` (what the last rollout asked for), ``previous-config``
-(the rollback target), ``hotfix``, ``failed-releases``, ``policy`` and ``alarms``; ``lease-owner`` and
+was accepted, then ``updating``), ``target-config`` (what the last rollout asked for), ``from-config``
+(what was served when it began), ``previous-config`` (the rollback target), ``hotfix``,
+``failed-releases``, ``policy`` and ``alarms``; ``lease-owner`` and
 ``lease-expires`` (the lease of ``deployer.lease``); ``managed-by`` and ``endpoint`` (``is_managed``).
 
 Outcomes (``last_rollout``): ``succeeded``; ``refused`` (AWS refused a Create*/UpdateEndpoint call or its
@@ -46,6 +47,9 @@ TAG_PHASE = f"{RESERVED_TAG_PREFIX}phase"
 TAG_HOTFIX = f"{RESERVED_TAG_PREFIX}hotfix"
 TAG_TARGET_CONFIG = f"{RESERVED_TAG_PREFIX}target-config"
 TAG_PREVIOUS_CONFIG = f"{RESERVED_TAG_PREFIX}previous-config"
+# The configuration the endpoint served when the rollout began: the rollback target a killed run that
+# SageMaker finished never recorded (the next run of the same release records it as previous-config).
+TAG_FROM_CONFIG = f"{RESERVED_TAG_PREFIX}from-config"
 TAG_FAILED_RELEASES = f"{RESERVED_TAG_PREFIX}failed-releases"
 TAG_POLICY = f"{RESERVED_TAG_PREFIX}policy"
 # The lease (deployer/lease.py): who writes to the endpoint now, and until when (Unix seconds, wall clock).
@@ -146,8 +150,9 @@ PREPARING = "preparing"
 UPDATING = "updating"
 
 
-def started(target_config: str, rollout_id: str | None = None) -> dict[str, str]:
-    """Tags of a rollout that has begun and not yet had its update accepted."""
+def started(target_config: str, rollout_id: str | None = None, from_config: str = "") -> dict[str, str]:
+    """Tags of a rollout that has begun and not yet had its update accepted (``from_config``: what the
+    endpoint served then)."""
     tags = {
         TAG_LAST_ROLLOUT: "in_progress",
         TAG_LAST_ROLLOUT_REASON: "",
@@ -156,6 +161,8 @@ def started(target_config: str, rollout_id: str | None = None) -> dict[str, str]
     }
     if rollout_id:
         tags[TAG_ROLLOUT_ID] = rollout_id
+    if from_config:
+        tags[TAG_FROM_CONFIG] = from_config
     return tags
 
 
@@ -212,6 +219,7 @@ class EndpointState:
     phase: str = ""
     target_config: str = ""
     previous_config: str = ""
+    from_config: str = ""
     hotfix: str = ""
     failed_releases: tuple[str, ...] = ()
     policy: str = ""
@@ -226,6 +234,7 @@ class EndpointState:
             phase=tags.get(TAG_PHASE, ""),
             target_config=tags.get(TAG_TARGET_CONFIG, ""),
             previous_config=tags.get(TAG_PREVIOUS_CONFIG, ""),
+            from_config=tags.get(TAG_FROM_CONFIG, ""),
             hotfix=tags.get(TAG_HOTFIX, ""),
             failed_releases=tuple(tags.get(TAG_FAILED_RELEASES, "").split()),
             policy=tags.get(TAG_POLICY, ""),

@@ -46,7 +46,10 @@ class SystemClock:
         return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
-        time.sleep(max(0.0, seconds))
+        """Sleep, or raise ``deployer.errors.Interrupted`` as soon as SIGINT/SIGTERM arrives (a CLI run)."""
+        from deployer import interrupt
+
+        interrupt.sleep(seconds)
 
 
 def time_scale(environ: Mapping[str, str] | None = None) -> float:

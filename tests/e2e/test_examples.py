@@ -536,6 +536,29 @@ def assert_rolled_out(c: Clients, example: Example, outputs: dict[str, Any], bef
             assert routing["CanarySize"] == {"Type": "CAPACITY_PERCENT", "Value": example.canary_percent}
 
 
+# hashicorp/aws 5.x, aws_s3_bucket_lifecycle_configuration Create (internal/service/s3/
+# bucket_lifecycle_configuration.go, waitLifecycleConfigEquals): after PutBucketLifecycleConfiguration it
+# waits 10 s, then reads GetBucketLifecycleConfiguration every 5 s until 10 reads in a row equal what it wrote
+# (rules and TransitionDefaultMinimumObjectSize); a read that differs starts the count again, and 3 minutes
+# without 10 equal reads fail the create. So 10 reads is the floor, reached only when every read is equal.
+LIFECYCLE_EQUAL_READS = 10
+
+
+def assert_lifecycle_read_back_unchanged(calls: list[dict[str, Any]]) -> None:
+    """localaws answers a lifecycle configuration as it was put: the provider's wait ends at its floor."""
+    puts = [i for i, c in enumerate(calls) if c["operation"] == "PutBucketLifecycleConfiguration"]
+    assert puts, "the apply put no lifecycle configuration"
+    for i in puts:
+        bucket = calls[i]["params"].get("Bucket")
+        reads = [
+            c
+            for c in calls[i + 1 :]
+            if c["operation"] == "GetBucketLifecycleConfiguration" and c["params"].get("Bucket") == bucket
+        ]
+        assert len(reads) == LIFECYCLE_EQUAL_READS, (bucket, len(reads))
+        assert all(r["status"] == 200 for r in reads), [r["status"] for r in reads]
+
+
 def walk(example: Example, tf: Any, localaws: Any, c: Clients) -> None:
     before_apply = snapshot(c)
 
@@ -543,7 +566,9 @@ def walk(example: Example, tf: Any, localaws: Any, c: Clients) -> None:
     tf.init()
     release = 1
     variables = example.variables(release)
+    start = len(localaws.calls())
     tf.apply(variables)
+    assert_lifecycle_read_back_unchanged(localaws.calls()[start:])
     outputs = tf.output()
     assert_endpoints_in_service(c, example, outputs)
     assert_alarms(c, example, outputs)

@@ -88,3 +88,45 @@ def test_goals_are_judged_on_the_means():
         "lag <= 1.5x the 5 s poller's": False,
         "calls <= 1/3 of the 5 s poller's": True,
     }
+
+
+def test_p3_deployer_busy_time_is_the_union_of_the_runs():
+    from bench import plan_many
+
+    assert plan_many.busy_seconds([]) == 0
+    # Two overlapping runs and one apart: 0-3 and 5-6.
+    assert plan_many.busy_seconds([(2.0, 3.0), (0.0, 2.5), (5.0, 6.0)]) == pytest.approx(4.0)
+    assert plan_many.busy_seconds([(0.0, 4.0), (1.0, 2.0)]) == pytest.approx(4.0)
+
+
+def test_p3_figures_share_and_growth_come_from_the_samples(tmp_path):
+    from bench import markdown, plan_many
+
+    log = tmp_path / "runs.log"
+    log.write_text("1000000000 3000000000\n2000000000 4000000000\n")
+    assert plan_many.read_intervals(log) == [(1.0, 3.0), (2.0, 4.0)]
+    assert plan_many.read_intervals(tmp_path / "absent.log") == []
+
+    def sample(wall, intervals):
+        return {
+            "wall_s": wall,
+            "intervals": intervals,
+            "calls": 50,
+            "deployer_calls": 2,
+            "writes": 0,
+            "exit_code": 0,
+        }
+
+    one = plan_many.summarise(1, [sample(10.0, [(0.0, 1.0)]), sample(12.0, [(0.0, 1.5)])])
+    assert one["deployer_share"]["median"] == pytest.approx((0.1 + 1.5 / 12) / 2)
+    assert one["deployer_runs_per_plan"]["median"] == 1
+    ten = plan_many.summarise(10, [sample(20.0, [(0.0, 4.0)] * 10)])
+    assert ten["deployer_busy_s"]["median"] == 4.0
+    assert ten["deployer_sum_s"]["median"] == 40.0
+    assert ten["plan_wall_per_endpoint_s"] == 2.0
+    growth = plan_many.growth([one, ten])
+    assert growth["endpoints_factor"] == 10
+    assert growth["plan_wall_factor"] == pytest.approx(20.0 / 11.0)
+    assert growth["deployer_share_last"] == pytest.approx(0.2)
+    text = markdown.p3({"runs": 2, "sizes": [one, ten], "growth": growth})
+    assert text.startswith("## P3") and "| 10 |" in text

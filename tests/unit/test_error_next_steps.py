@@ -107,3 +107,21 @@ def test_each_aws_refusal_says_what_to_do_about_its_code(code, says):
     assert isinstance(refusal, AwsRefused) and refusal.exit_code == 4
     assert refusal.cause == f"AWS refused UpdateEndpoint: {code}: no"
     assert says in _one_next_step(str(refusal))
+
+
+def test_adding_a_next_step_keeps_every_error_type_and_exit_code():
+    """with_next_step on each DeployerError subclass, the signal one included (its exit code is 128 + the
+    signal's number: the merge of the interrupt and the next-step work once turned it into a TypeError)."""
+    from deployer import errors
+
+    samples = [errors.Interrupted("whisper: stopped", 15)] + [
+        cls("whisper: wrong")
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.DeployerError) and cls is not errors.Interrupted
+    ]
+    for error in samples:
+        stepped = errors.with_next_step(error, "do this")
+        assert type(stepped) is type(error)
+        assert stepped.exit_code == error.exit_code
+        assert str(stepped) == f"{error}; next: do this"
+    assert errors.with_next_step(errors.Interrupted("x", 15), "y").exit_code == 143

@@ -276,6 +276,11 @@ def test_success_records_previous_then_prunes_then_reads(aws):
         },
     ]
     sm.add_response("list_endpoint_configs", {"EndpointConfigs": configs})
+    # Models of a release without a configuration (a killed run's) would be pruned too: none here.
+    models = [
+        {"ModelName": f"{c['EndpointConfigName']}-m0", "ModelArn": ARN, "CreationTime": NOW} for c in configs
+    ]
+    sm.add_response("list_models", {"Models": models})
     sm.add_response("describe_endpoint", describe("InService", target))
     sm.add_response("list_tags", {"Tags": []}, {"ResourceArn": ARN, "MaxResults": 100})
 
