@@ -607,7 +607,8 @@ variable "data_capture" {
 
   validation {
     condition = var.data_capture == null || try(
-      var.data_capture.destination_s3_uri == null || (
+      # A conditional, not ||: Terraform evaluates both sides of || (length(null) would fail).
+      var.data_capture.destination_s3_uri == null ? true : (
         length(var.data_capture.destination_s3_uri) <= 512 && can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\\S*)?$", var.data_capture.destination_s3_uri))
       ),
       false

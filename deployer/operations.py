@@ -483,6 +483,19 @@ def status(endpoint: str, rt: Runtime) -> dict[str, Any]:
         "creation_time": _iso(describe.get("CreationTime")),
         "last_modified_time": _iso(describe.get("LastModifiedTime")),
         "variants": variants,
+        "data_capture": _data_capture_status(describe.get("DataCaptureConfig")),
+    }
+
+
+def _data_capture_status(summary: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What the endpoint captures (DescribeEndpoint's DataCaptureConfigSummary); None without capture."""
+    if not summary:
+        return None
+    return {
+        "status": summary.get("CaptureStatus", ""),
+        "sampling_percentage": summary.get("CurrentSamplingPercentage"),
+        "destination_s3_uri": summary.get("DestinationS3Uri", ""),
+        "kms_key_id": summary.get("KmsKeyId") or None,
     }
 
 

@@ -4,9 +4,11 @@ changed, a hotfix and a rollback; DescribeEndpoint's DataCaptureConfig shows wha
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from deployer import operations
+from deployer import cli, operations
 from deployer.release import config_name, release_id
 from deployer.spec import parse_spec
 from tests.integration.test_deployer_support import (
@@ -71,6 +73,17 @@ def test_switching_capture_on_then_changing_the_sampling_rolls_out_each(localaws
     assert live["EndpointConfigName"] == config_name("whisper", release_id(more))
     assert live["DataCaptureConfig"]["CurrentSamplingPercentage"] == 60
 
+    rt, _ = runtime()
+    shown = operations.status("whisper", rt)
+    assert shown["data_capture"] == {
+        "status": "Started",
+        "sampling_percentage": 60,
+        "destination_s3_uri": DESTINATION,
+        "kms_key_id": None,
+    }
+    line = re.compile(rf"^data capture +Started, 60% to {re.escape(DESTINATION)}$", re.MULTILINE)
+    assert line.search(cli._status_text(shown))
+
     before = len(localaws.calls())
     again = apply(more, "rollout-3")
     assert again["action"] == "unchanged"
@@ -82,6 +95,8 @@ def test_switching_capture_on_then_changing_the_sampling_rolls_out_each(localaws
 
     apply(spec(tag="v1"), "rollout-5")
     assert "DataCaptureConfig" not in endpoint(sm)
+    rt, _ = runtime()
+    assert operations.status("whisper", rt)["data_capture"] is None
 
 
 def test_a_hotfix_keeps_the_capture_and_a_rollback_restores_the_previous_one(localaws):
