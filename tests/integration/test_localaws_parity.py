@@ -143,3 +143,33 @@ def test_a_new_bucket_reports_the_default_sse_s3_encryption(localaws):
     assert localaws.calls()[1]["status"] == 200
     with pytest.raises(s3.exceptions.NoSuchBucket):
         s3.get_bucket_encryption(Bucket="no-such-bucket")
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"InitialSamplingPercentage": 101}, "dataCaptureConfig.initialSamplingPercentage"),
+        ({"DestinationS3Uri": "/tmp/capture"}, "dataCaptureConfig.destinationS3Uri"),
+        (
+            {"CaptureOptions": [{"CaptureMode": "Request"}]},
+            "dataCaptureConfig.captureOptions.1.member.captureMode",
+        ),
+        (
+            {"CaptureContentTypeHeader": {"CsvContentTypes": [f"text/c{i}" for i in range(11)]}},
+            "dataCaptureConfig.captureContentTypeHeader.csvContentTypes",
+        ),
+        (
+            {"CaptureContentTypeHeader": {"JsonContentTypes": ["json"]}},
+            "dataCaptureConfig.captureContentTypeHeader.jsonContentTypes.1.member",
+        ),
+    ],
+)
+def test_data_capture_limits_are_checked_by_the_service(sm, change, path):
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as refused:
+        _config(sm, "bad", {**CAPTURE, **change})
+    error = refused.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert f"at '{path}' failed to satisfy constraint" in error["Message"]
+    assert sm.list_endpoint_configs(NameContains="bad")["EndpointConfigs"] == []
