@@ -133,6 +133,31 @@ locals {
   async_read_s3_arns = local.asynchronous ? ["arn:${local.partition}:s3:::${trimsuffix(trimprefix(local.async_input_path, "s3://"), "/")}/*"] : []
 
   ################################################################################
+  # Data capture: destination in the module's bucket by default, encrypted with the module's key when it has one
+  ################################################################################
+
+  data_capture_enabled     = var.data_capture != null
+  data_capture_destination = local.data_capture_enabled ? try(coalesce(var.data_capture.destination_s3_uri, local.has_bucket ? "s3://${local.bucket_name}/data-capture/" : null), null) : null
+  data_capture_kms_key_arn = local.data_capture_enabled ? try(coalesce(var.data_capture.kms_key_arn, local.has_kms_key ? local.kms_key_arn : null), null) : null
+  data_capture_s3_arns = local.data_capture_destination == null ? [] : [
+    "arn:${local.partition}:s3:::${trimsuffix(trimprefix(local.data_capture_destination, "s3://"), "/")}/*"
+  ]
+  # Known at plan from the inputs (the module's key ARN may not be): an external key gets its own statement.
+  data_capture_kms_key_arns = local.data_capture_enabled && try(var.data_capture.kms_key_arn, null) != null ? [var.data_capture.kms_key_arn] : []
+
+  data_capture_spec = local.data_capture_enabled ? {
+    enable                      = var.data_capture.enable
+    initial_sampling_percentage = var.data_capture.initial_sampling_percentage
+    capture_options             = var.data_capture.capture_options
+    destination_s3_uri          = local.data_capture_destination
+    kms_key_id                  = local.data_capture_kms_key_arn
+    capture_content_type_header = {
+      csv_content_types  = var.data_capture.csv_content_types
+      json_content_types = var.data_capture.json_content_types
+    }
+  } : null
+
+  ################################################################################
   # Endpoint volume encryption
   ################################################################################
 
@@ -240,6 +265,7 @@ locals {
     }
     keep_releases = var.keep_releases
     tags          = local.tags
+    data_capture  = local.data_capture_spec
   }
 
   # A new deployer version is a change Terraform sees (a new rollout id), like a new spec.

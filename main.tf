@@ -187,5 +187,8 @@ module "iam" {
   manages_kms_key          = var.create_kms_key
   manages_topics           = local.create_topics
 
+  data_capture_s3_arns      = local.data_capture_s3_arns
+  data_capture_kms_key_arns = local.data_capture_kms_key_arns
+
   tags = var.tags
 }

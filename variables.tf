@@ -564,3 +564,74 @@ variable "tags" {
     error_message = "At most 35 tags (the deployer keeps 15 of SageMaker's 50 for its own state); keys 1-128 and values at most 256 letters, digits, spaces or _.:/=+-@; no aws: or sagemaker-rollout: key prefix (reserved for AWS and the deployer)."
   }
 }
+
+################################################################################
+# Data capture
+################################################################################
+
+variable "data_capture" {
+  description = <<-EOT
+    Captures a sample of the endpoint's requests and / or responses to S3 (for Model Monitor): `DataCaptureConfig` of
+    the endpoint configuration, so a change rolls out as a new release. The destination defaults to `data-capture/`
+    in the module's bucket and the execution role may write there; `kms_key_arn` defaults to the module's key when it
+    has one. `capture_options`: `input`, `output` or both; content types: up to 10 each (SageMaker's defaults when empty).
+  EOT
+  type = object({
+    enable                      = optional(bool, true)
+    initial_sampling_percentage = optional(number, 20)
+    capture_options             = optional(list(string), ["input", "output"])
+    destination_s3_uri          = optional(string)
+    kms_key_arn                 = optional(string)
+    csv_content_types           = optional(list(string), [])
+    json_content_types          = optional(list(string), [])
+  })
+  default = null
+
+  validation {
+    condition = var.data_capture == null || try(
+      floor(var.data_capture.initial_sampling_percentage) == var.data_capture.initial_sampling_percentage &&
+      var.data_capture.initial_sampling_percentage >= 0 && var.data_capture.initial_sampling_percentage <= 100,
+      false
+    )
+    error_message = "data_capture.initial_sampling_percentage must be a whole number from 0 to 100 (SageMaker SamplingPercentage)."
+  }
+
+  validation {
+    condition = var.data_capture == null || try(
+      length(var.data_capture.capture_options) >= 1 && length(var.data_capture.capture_options) == length(distinct(var.data_capture.capture_options)) &&
+      alltrue([for o in var.data_capture.capture_options : contains(["input", "output"], o)]),
+      false
+    )
+    error_message = "data_capture.capture_options must be 1 or 2 of \"input\", \"output\", each once."
+  }
+
+  validation {
+    condition = var.data_capture == null || try(
+      # A conditional, not ||: Terraform evaluates both sides of || (length(null) would fail).
+      var.data_capture.destination_s3_uri == null ? true : (
+        length(var.data_capture.destination_s3_uri) <= 512 && can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\\S*)?$", var.data_capture.destination_s3_uri))
+      ),
+      false
+    )
+    error_message = "data_capture.destination_s3_uri must be an S3 URI s3://bucket/prefix/ of at most 512 characters."
+  }
+
+  validation {
+    condition = var.data_capture == null || try(
+      var.data_capture.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$", var.data_capture.kms_key_arn)),
+      false
+    )
+    error_message = "data_capture.kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
+
+  validation {
+    condition = var.data_capture == null || try(
+      alltrue([for types in [var.data_capture.csv_content_types, var.data_capture.json_content_types] :
+        length(types) <= 10 && length(types) == length(distinct(types)) &&
+        alltrue([for t in types : length(t) <= 256 && can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9])*/[a-zA-Z0-9](-*[a-zA-Z0-9.])*$", t))])
+      ]),
+      false
+    )
+    error_message = "data_capture content types: at most 10 each, unique, each a MIME type such as text/csv or application/json."
+  }
+}

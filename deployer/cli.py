@@ -318,6 +318,10 @@ def _status_text(status: dict[str, Any]) -> str:
         lines.append(("hotfix", status["hotfix_release"]))
     if status.get("failure_reason"):
         lines.append(("failure reason", status["failure_reason"]))
+    capture = status.get("data_capture")
+    if capture:
+        shown = f"{capture['status']}, {capture['sampling_percentage']}% to {capture['destination_s3_uri']}"
+        lines.append(("data capture", shown))
     text = _aligned(lines)
     rows = [
         (

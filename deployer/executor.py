@@ -207,6 +207,7 @@ class Release:
     variants: tuple[Mapping[str, Any], ...]  # ProductionVariants as created (or as found)
     created: bool
     created_models: tuple[str, ...] = ()  # the models this run created (not the reused ones)
+    data_capture: Mapping[str, Any] | None = None  # DataCaptureConfig as created (or as found)
 
 
 # IAM is eventually consistent: a role created a moment ago (by the same apply) may not be assumable yet, and
@@ -269,7 +270,14 @@ def ensure_release(
         try:
             arn = sm.create_endpoint_config(Tags=tags + as_tags(extra_tags), **request)["EndpointConfigArn"]
             rt.progress.info(f"created endpoint configuration {name}")
-            return Release(name, arn, tuple(request["ProductionVariants"]), True, tuple(created))
+            return Release(
+                name,
+                arn,
+                tuple(request["ProductionVariants"]),
+                True,
+                tuple(created),
+                request.get("DataCaptureConfig"),
+            )
         except Exception as error:
             if not is_already_exists(error):
                 raise
@@ -281,7 +289,12 @@ def ensure_release(
     rt.progress.info(f"reusing endpoint configuration {name}")
     add_tags(rt, found["EndpointConfigArn"], extra_tags)
     return Release(
-        name, found["EndpointConfigArn"], tuple(found.get("ProductionVariants", [])), False, tuple(created)
+        name,
+        found["EndpointConfigArn"],
+        tuple(found.get("ProductionVariants", [])),
+        False,
+        tuple(created),
+        found.get("DataCaptureConfig"),
     )
 
 
@@ -316,15 +329,20 @@ def autoscaled_variants(
 
 def config_variants(rt: Runtime, name: str) -> tuple[Mapping[str, Any], ...] | None:
     """ProductionVariants of a configuration, None when it does not exist."""
+    found = config_description(rt, name)
+    return None if found is None else tuple(found.get("ProductionVariants", []))
+
+
+def config_description(rt: Runtime, name: str) -> Mapping[str, Any] | None:
+    """DescribeEndpointConfig, None when it does not exist."""
     if not name:
         return None
     try:
-        found = rt.clients.sagemaker.describe_endpoint_config(EndpointConfigName=name)
+        return rt.clients.sagemaker.describe_endpoint_config(EndpointConfigName=name)
     except Exception as error:
         if is_not_found(error):
             return None
         raise
-    return tuple(found.get("ProductionVariants", []))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -395,10 +413,17 @@ def update_to(
     deployment: Mapping[str, Any],
     describe: Mapping[str, Any],
     deadline: float,
+    *,
+    target_capture: Mapping[str, Any] | None = None,
 ) -> Moved:
     """Deregister what the update would break, UpdateEndpoint, wait, judge; scaling put back unless the
-    update succeeded (the snapshot travels in ``Moved`` for a later alarm rollback)."""
-    live_variants = config_variants(rt, str(describe.get("EndpointConfigName", ""))) or ()
+    update succeeded (the snapshot travels in ``Moved`` for a later alarm rollback). ``target_capture``:
+    the target configuration's DataCaptureConfig (a change is excluded from the retained properties)."""
+    live_found = config_description(rt, str(describe.get("EndpointConfigName", ""))) or {}
+    live_variants = tuple(live_found.get("ProductionVariants", []))
+    capture_changed = planner.data_capture_changed(
+        live_found.get("DataCaptureConfig"), target_capture, describe.get("DataCaptureConfig")
+    )
     targets = scalable_targets(rt, endpoint, [v["VariantName"] for v in live_variants])
     drop = planner.variants_to_deregister(endpoint, live_variants, target_variants, targets)
     dropped = [t for t in targets if planner.variant_of_resource_id(endpoint, t["ResourceId"]) in drop]
@@ -418,6 +443,7 @@ def update_to(
             describe,
             deadline,
             autoscaled=frozenset(registered),
+            capture_changed=capture_changed,
         )
     except Exception:
         # Refused (or timed out waiting for another actor) before our update started: put scaling back.
@@ -457,12 +483,19 @@ def _send_update(
     deadline: float,
     *,
     autoscaled: frozenset[str] | None = None,
+    capture_changed: bool = False,
 ) -> Mapping[str, Any]:
     """UpdateEndpoint, waiting (bounded) while another actor's update is in progress; the describe the
     request was built from."""
     sm = rt.clients.sagemaker
     request = planner.update_request(
-        endpoint, target_config, target_variants, describe, deployment, autoscaled=autoscaled
+        endpoint,
+        target_config,
+        target_variants,
+        describe,
+        deployment,
+        autoscaled=autoscaled,
+        capture_changed=capture_changed,
     )
     while True:
         interrupt.check(f"before UpdateEndpoint to {target_config}")
@@ -649,6 +682,7 @@ def _move(
             planner.deployment_config(spec.deployment),
             describe,
             deadline,
+            target_capture=built.data_capture,
         )
     except Exception as error:
         # Only a refusal of the call that would move the endpoint (or of the deregistration before it):
@@ -863,9 +897,19 @@ def bake(
     describe = reader.describe_endpoint(rt.clients.sagemaker, name) or {}
     # The firing alarm must not guard the way back (SageMaker would roll the rollback back).
     deployment = planner.deployment_config(spec.deployment, alarms=())
-    variants = config_variants(rt, old_live) or ()
+    old_found = config_description(rt, old_live) or {}
+    variants = tuple(old_found.get("ProductionVariants", []))
     deadline = rt.deadline(spec.deployment.timeout_seconds)
-    moved = update_to(rt, name, old_live, variants, deployment, describe, deadline)
+    moved = update_to(
+        rt,
+        name,
+        old_live,
+        variants,
+        deployment,
+        describe,
+        deadline,
+        target_capture=old_found.get("DataCaptureConfig"),
+    )
     restore_scaling(rt, name, scaling_before)
     release = release_id(spec)
     if moved.verdict.outcome != "succeeded":
@@ -894,7 +938,8 @@ def rollback(
     """Update the endpoint to a retained configuration, with guardrails, and verify it."""
     name = live.name
     deadline = rt.deadline(timeout_seconds)
-    variants = config_variants(rt, to_config)
+    to_found = config_description(rt, to_config)
+    variants = None if to_found is None else tuple(to_found.get("ProductionVariants", []))
     if variants is None:
         raise InvalidInput(
             f"to: configuration {to_config} does not exist",
@@ -907,7 +952,16 @@ def rollback(
     )
     describe = wait_settled(rt, name, deadline, "waiting for the endpoint to settle") or {}
     old_live = str(describe.get("EndpointConfigName", ""))
-    moved = update_to(rt, name, to_config, variants, deployment, describe, deadline)
+    moved = update_to(
+        rt,
+        name,
+        to_config,
+        variants,
+        deployment,
+        describe,
+        deadline,
+        target_capture=(to_found or {}).get("DataCaptureConfig"),
+    )
     state = live.state
     if moved.verdict.outcome != "succeeded":
         release = release_from_name(name, to_config) or ""

@@ -303,6 +303,9 @@ def live_spec(rt: Runtime, live: reader.Live) -> Spec:
         "keep_releases": live.state.policy_value("keep", 3),
         "tags": live.user_tags,
     }
+    capture = _data_capture_document(config.get("DataCaptureConfig"))
+    if capture is not None:
+        document["data_capture"] = capture
     try:
         return parse_spec(document)
     except InvalidInput as error:
@@ -311,6 +314,24 @@ def live_spec(rt: Runtime, live: reader.Live) -> Spec:
             f"roll out a full spec instead of a hotfix: `sagemaker-rollout deploy --spec FILE` "
             f"(`sagemaker-rollout status {live.name}` shows what is live)",
         ) from None
+
+
+def _data_capture_document(config: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The spec's data_capture for a configuration's DataCaptureConfig (planner.data_capture_config)."""
+    if not config:
+        return None
+    header = config.get("CaptureContentTypeHeader") or {}
+    return {
+        "enable": config.get("EnableCapture", True),
+        "initial_sampling_percentage": config.get("InitialSamplingPercentage"),
+        "capture_options": [o["CaptureMode"].lower() for o in config.get("CaptureOptions", [])],
+        "destination_s3_uri": config.get("DestinationS3Uri"),
+        "kms_key_id": config.get("KmsKeyId"),
+        "capture_content_type_header": {
+            "csv_content_types": header.get("CsvContentTypes", []),
+            "json_content_types": header.get("JsonContentTypes", []),
+        },
+    }
 
 
 def _async_document(config: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -462,6 +483,19 @@ def status(endpoint: str, rt: Runtime) -> dict[str, Any]:
         "creation_time": _iso(describe.get("CreationTime")),
         "last_modified_time": _iso(describe.get("LastModifiedTime")),
         "variants": variants,
+        "data_capture": _data_capture_status(describe.get("DataCaptureConfig")),
+    }
+
+
+def _data_capture_status(summary: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What the endpoint captures (DescribeEndpoint's DataCaptureConfigSummary); None without capture."""
+    if not summary:
+        return None
+    return {
+        "status": summary.get("CaptureStatus", ""),
+        "sampling_percentage": summary.get("CurrentSamplingPercentage"),
+        "destination_s3_uri": summary.get("DestinationS3Uri", ""),
+        "kms_key_id": summary.get("KmsKeyId") or None,
     }
 
 

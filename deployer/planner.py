@@ -174,6 +174,76 @@ def async_inference_config(spec: Spec) -> dict[str, Any] | None:
     return config
 
 
+def data_capture_config(spec: Spec) -> dict[str, Any] | None:
+    """CreateEndpointConfig's DataCaptureConfig (SageMaker API reference, DataCaptureConfig)."""
+    capture = spec.data_capture
+    if capture is None:
+        return None
+    config: dict[str, Any] = {
+        "EnableCapture": capture.enable,
+        "InitialSamplingPercentage": capture.initial_sampling_percentage,
+        "DestinationS3Uri": capture.destination_s3_uri,
+        "CaptureOptions": [{"CaptureMode": option.capitalize()} for option in capture.capture_options],
+    }
+    if capture.kms_key_id:
+        config["KmsKeyId"] = capture.kms_key_id
+    header: dict[str, Any] = {}
+    if capture.csv_content_types:
+        header["CsvContentTypes"] = list(capture.csv_content_types)
+    if capture.json_content_types:
+        header["JsonContentTypes"] = list(capture.json_content_types)
+    if header:
+        config["CaptureContentTypeHeader"] = header
+    return config
+
+
+def data_capture_changed(
+    live_config: Mapping[str, Any] | None,
+    target_config: Mapping[str, Any] | None,
+    live_summary: Mapping[str, Any] | None = None,
+) -> bool:
+    """Whether an update changes the endpoint's data capture: the live configuration's DataCaptureConfig
+    differs from the target's, or what DescribeEndpoint shows (DataCaptureConfigSummary) differs from the
+    target's (an earlier update may have retained an older capture)."""
+    if _capture_key(live_config) != _capture_key(target_config):
+        return True
+    if live_summary is None and live_config is None:
+        return False
+    shown = _summary_key(live_summary)
+    wanted = _summary_key(_as_summary(target_config))
+    return shown != wanted
+
+
+def _capture_key(config: Mapping[str, Any] | None) -> Any:
+    if not config:
+        return None
+    document = dict(config)
+    document.setdefault("EnableCapture", True)  # the API's default
+    return json.dumps(document, sort_keys=True)
+
+
+def _as_summary(config: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    if not config:
+        return None
+    return {
+        "EnableCapture": config.get("EnableCapture", True),
+        "CurrentSamplingPercentage": config.get("InitialSamplingPercentage"),
+        "DestinationS3Uri": config.get("DestinationS3Uri"),
+        "KmsKeyId": config.get("KmsKeyId") or None,
+    }
+
+
+def _summary_key(summary: Mapping[str, Any] | None) -> Any:
+    if not summary:
+        return None
+    return (
+        bool(summary.get("EnableCapture", True)),
+        summary.get("CurrentSamplingPercentage"),
+        summary.get("DestinationS3Uri"),
+        summary.get("KmsKeyId") or None,
+    )
+
+
 def config_request(
     spec: Spec,
     live_describe: Mapping[str, Any] | None,
@@ -206,6 +276,9 @@ def config_request(
         request["AsyncInferenceConfig"] = async_config
     if spec.kms_key_arn:
         request["KmsKeyId"] = spec.kms_key_arn
+    capture = data_capture_config(spec)
+    if capture is not None:
+        request["DataCaptureConfig"] = capture
     return request
 
 
@@ -260,6 +333,7 @@ def update_request(
     deployment: Mapping[str, Any],
     *,
     autoscaled: Collection[str] | None = None,
+    capture_changed: bool = False,
 ) -> dict[str, Any]:
     """UpdateEndpoint keyword arguments. Same-named variants keep their live counts and weights
     (RetainAllVariantProperties); if the new configuration changes a weight, weights come from it (a lone
@@ -293,6 +367,10 @@ def update_request(
         )
         if counts_changed:
             excluded.append({"VariantPropertyType": "DesiredInstanceCount"})
+        # RetainAllVariantProperties would keep the live data capture (API reference, VariantProperty):
+        # a changed one comes from the new configuration (``data_capture_changed``).
+        if capture_changed:
+            excluded.append({"VariantPropertyType": "DataCaptureConfig"})
         if excluded:
             request["ExcludeRetainedVariantProperties"] = excluded
     return request

@@ -43,13 +43,18 @@ _SAGEMAKER_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 def release_document(spec: Spec) -> dict[str, object]:
     """The parts of a spec that shape its models and endpoint configuration (what the release id hashes)."""
     document = spec.to_document()
-    return {
+    shaped = {
         "region": document["region"],
         "execution_role_arn": document["execution_role_arn"],
         "variants": document["variants"],
         "async_inference": document["async_inference"],
         "kms_key_arn": document["kms_key_arn"],
     }
+    # Data capture is part of the endpoint configuration; only when set, so that the release id of a spec
+    # without it stays what it was before the field existed.
+    if "data_capture" in document:
+        shaped["data_capture"] = document["data_capture"]
+    return shaped
 
 
 def release_id(spec: Spec) -> str:

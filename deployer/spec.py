@@ -32,6 +32,11 @@ STRATEGIES = ("blue_green", "rolling")
 TRAFFIC_MODES = ("all_at_once", "canary", "linear")
 EXECUTION_MODES = ("Direct", "Serial")
 NOTIFICATION_TOPICS = ("SUCCESS_NOTIFICATION_TOPIC", "ERROR_NOTIFICATION_TOPIC")
+# DataCaptureConfig (SageMaker API reference, botocore's sagemaker service model): CaptureMode Input / Output.
+CAPTURE_OPTIONS = ("input", "output")
+# CaptureContentTypeHeader: CsvContentTypes / JsonContentTypes, 1 to 10 of 1 to 256 characters each.
+MAX_CAPTURE_CONTENT_TYPES = 10
+_CAPTURE_CONTENT_TYPE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*\/[a-zA-Z0-9](-*[a-zA-Z0-9.])*")
 
 # Patterns of the SageMaker API reference (botocore service model), anchored by fullmatch.
 _NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
@@ -153,6 +158,32 @@ class AsyncInference:
 
 
 @dataclass(frozen=True)
+class DataCapture:
+    """Endpoint-level DataCaptureConfig (SageMaker API reference, DataCaptureConfig)."""
+
+    destination_s3_uri: str
+    enable: bool = True
+    initial_sampling_percentage: int = 20
+    capture_options: tuple[str, ...] = CAPTURE_OPTIONS
+    kms_key_id: str | None = None
+    csv_content_types: tuple[str, ...] = ()
+    json_content_types: tuple[str, ...] = ()
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "enable": self.enable,
+            "initial_sampling_percentage": self.initial_sampling_percentage,
+            "capture_options": list(self.capture_options),
+            "destination_s3_uri": self.destination_s3_uri,
+            "kms_key_id": self.kms_key_id,
+            "capture_content_type_header": {
+                "csv_content_types": list(self.csv_content_types),
+                "json_content_types": list(self.json_content_types),
+            },
+        }
+
+
+@dataclass(frozen=True)
 class Deployment:
     strategy: str = "blue_green"
     traffic: str = "all_at_once"
@@ -196,9 +227,17 @@ class Spec:
     deployment: Deployment = Deployment()
     keep_releases: int = 3
     tags: tuple[tuple[str, str], ...] = ()
+    data_capture: DataCapture | None = None
 
     def to_document(self) -> dict[str, Any]:
-        """The canonical JSON-able document: every field present, maps as objects, ``parse_spec`` inverse."""
+        """The canonical JSON-able document: every field present, maps as objects, ``parse_spec`` inverse.
+        ``data_capture`` only when set (a spec without it keeps the release id it had before it existed)."""
+        document = self._base_document()
+        if self.data_capture is not None:
+            document["data_capture"] = self.data_capture.to_document()
+        return document
+
+    def _base_document(self) -> dict[str, Any]:
         return {
             "schema_version": self.schema_version,
             "endpoint_name": self.endpoint_name,
@@ -341,6 +380,7 @@ def _spec(document: Any) -> Spec:
             "deployment",
             "keep_releases",
             "tags",
+            "data_capture",
         ),
     )
     schema_version = _integer(_default(obj.get("schema_version"), SCHEMA_VERSION), "schema_version")
@@ -365,6 +405,7 @@ def _spec(document: Any) -> Spec:
     deployment = _deployment(_default(obj.get("deployment"), {}), "deployment")
     keep_releases = _integer(_default(obj.get("keep_releases"), 3), "keep_releases", 2, 50)
     tags = _tags(_default(obj.get("tags"), {}), "tags")
+    data_capture = _optional(obj.get("data_capture"), "data_capture", _data_capture)
 
     spec = Spec(
         schema_version=schema_version,
@@ -377,6 +418,7 @@ def _spec(document: Any) -> Spec:
         deployment=deployment,
         keep_releases=keep_releases,
         tags=tags,
+        data_capture=data_capture,
     )
     _cross_checks(spec)
     return spec
@@ -590,6 +632,79 @@ def _async(value: Any, path: str) -> AsyncInference:
         max_concurrent_invocations_per_instance=concurrency,
         kms_key_id=kms_key_id,
     )
+
+
+def _data_capture(value: Any, path: str) -> DataCapture:
+    """DataCaptureConfig: InitialSamplingPercentage 0-100, CaptureOptions Input / Output (each once),
+    DestinationS3Uri an S3 URI of at most 512 characters, KmsKeyId the KmsKeyId pattern, content types
+    1-10 each matching the CsvContentType / JsonContentType pattern (botocore's sagemaker model)."""
+    obj = _Object(
+        value,
+        path,
+        (
+            "enable",
+            "initial_sampling_percentage",
+            "capture_options",
+            "destination_s3_uri",
+            "kms_key_id",
+            "capture_content_type_header",
+        ),
+    )
+    enable = _default(obj.get("enable"), True)
+    if not isinstance(enable, bool):
+        raise InvalidInput(f"{obj.path('enable')}: must be true or false (got {json_kind(enable)})")
+    sampling = _integer(
+        _default(obj.get("initial_sampling_percentage"), 20), obj.path("initial_sampling_percentage"), 0, 100
+    )
+    options_path = obj.path("capture_options")
+    options_value = _array(_default(obj.get("capture_options"), list(CAPTURE_OPTIONS)), options_path)
+    if not 1 <= len(options_value) <= len(CAPTURE_OPTIONS):
+        raise InvalidInput(f"{options_path}: 1 or 2 of input, output (got {len(options_value)})")
+    options: list[str] = []
+    for i, item in enumerate(options_value):
+        option = _choice(item, f"{options_path}[{i}]", CAPTURE_OPTIONS)
+        if option in options:
+            raise InvalidInput(f"{options_path}[{i}]: duplicate {option}")
+        options.append(option)
+    destination = _s3_prefix(obj.required("destination_s3_uri"), obj.path("destination_s3_uri"))
+    kms_key_id = _optional(obj.get("kms_key_id"), obj.path("kms_key_id"), _kms_key_id)
+    header_path = obj.path("capture_content_type_header")
+    header = _Object(
+        _default(obj.get("capture_content_type_header"), {}),
+        header_path,
+        ("csv_content_types", "json_content_types"),
+    )
+    csv = _content_types(header.get("csv_content_types"), header.path("csv_content_types"))
+    json_types = _content_types(header.get("json_content_types"), header.path("json_content_types"))
+    return DataCapture(
+        destination_s3_uri=destination,
+        enable=enable,
+        initial_sampling_percentage=sampling,
+        capture_options=tuple(options),
+        kms_key_id=kms_key_id,
+        csv_content_types=csv,
+        json_content_types=json_types,
+    )
+
+
+def _content_types(value: Any, path: str) -> tuple[str, ...]:
+    """Up to 10 MIME types such as text/csv (an empty list: SageMaker's defaults)."""
+    items = _array(_default(value, []), path)
+    if len(items) > MAX_CAPTURE_CONTENT_TYPES:
+        raise InvalidInput(f"{path}: at most {MAX_CAPTURE_CONTENT_TYPES} content types (got {len(items)})")
+    found: list[str] = []
+    for i, item in enumerate(items):
+        text = _matching(
+            item,
+            f"{path}[{i}]",
+            _CAPTURE_CONTENT_TYPE,
+            256,
+            "a content type such as text/csv or application/json",
+        )
+        if text in found:
+            raise InvalidInput(f"{path}[{i}]: duplicate {text}")
+        found.append(text)
+    return tuple(found)
 
 
 def _deployment(value: Any, path: str) -> Deployment:

@@ -53,6 +53,11 @@ module "endpoint" {
     alarm_actions                   = var.alarm_actions
   }
 
+  # Data capture for Model Monitor: requests and responses, into the module's bucket under data-capture/.
+  data_capture = var.data_capture_sampling_percentage == null ? null : {
+    initial_sampling_percentage = var.data_capture_sampling_percentage
+  }
+
   log_group_retention_in_days = var.log_group_retention_in_days
   python_executable           = var.python_executable
 

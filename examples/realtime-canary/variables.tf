@@ -108,3 +108,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "data_capture_sampling_percentage" {
+  description = "Captures this share (0-100) of requests and responses to s3://<endpoint bucket>/data-capture/ for Model Monitor; null: no data capture. A change rolls out as a new release."
+  type        = number
+  default     = null
+}

@@ -23,6 +23,8 @@ locals {
   # The deployer's endpoint tag on every model and configuration it creates (deployer/release.py TAG_ENDPOINT)
   # and on the module's KMS key.
   endpoint_tag = "sagemaker-rollout:endpoint"
+  # Data capture keys not already granted by UseKey.
+  data_capture_only_keys = [for k in var.data_capture_kms_key_arns : k if !contains(var.kms_key_arns, k)]
 }
 
 ################################################################################
@@ -104,6 +106,29 @@ data "aws_iam_policy_document" "execution" {
       sid       = "WriteAsyncResults"
       actions   = ["s3:AbortMultipartUpload", "s3:PutObject"]
       resources = var.s3_write_arns
+    }
+  }
+
+  # Data capture: SageMaker writes the captured requests and responses with the execution role (Developer Guide,
+  # "Capture data from real-time endpoint": the role needs s3:PutObject on the destination and, with a KMS key,
+  # kms:Encrypt and kms:GenerateDataKey on it).
+  dynamic "statement" {
+    for_each = length(var.data_capture_s3_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "WriteDataCapture"
+      actions   = ["s3:PutObject"]
+      resources = var.data_capture_s3_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.data_capture_only_keys) > 0 ? [1] : []
+
+    content {
+      sid       = "EncryptDataCapture"
+      actions   = ["kms:Encrypt", "kms:GenerateDataKey"]
+      resources = local.data_capture_only_keys
     }
   }
 

@@ -187,3 +187,19 @@ variable "plan_assume_role_arn" {
   type        = string
   default     = null
 }
+
+################################################################################
+# Data capture (the endpoint writes sampled requests / responses to S3)
+################################################################################
+
+variable "data_capture_s3_arns" {
+  description = "S3 object ARN patterns the endpoint writes data capture to (`arn:...:bucket/data-capture/*`; [] without data capture)."
+  type        = list(string)
+  default     = []
+}
+
+variable "data_capture_kms_key_arns" {
+  description = "KMS keys data capture is encrypted with, besides `kms_key_arns` (kms:Encrypt, kms:GenerateDataKey)."
+  type        = list(string)
+  default     = []
+}

@@ -88,6 +88,8 @@ class Example:
     alarm_endpoint: str | None = None  # endpoint whose rollback alarm fires in step 4 (default: first)
     new_instance_type: str | None = None  # an instance-type change of the autoscaled variant after step 3
     canary_percent: int = 10  # CanarySize CAPACITY_PERCENT of a CANARY rollout
+    # data capture switched on at the first sampling percentage, then changed to the second (after step 3)
+    data_capture: tuple[int, int] | None = None
     # checks with the Terraform runner after steps 1 and 3 (state, role policies)
     check_state: Callable[[Clients, dict[str, Any], Any], None] | None = None
 
@@ -390,6 +392,7 @@ def realtime_canary(c: Clients) -> Example:
         check_created=check,
         new_instance_type="ml.m5.2xlarge",
         canary_percent=25,
+        data_capture=(20, 50),
     )
 
 
@@ -559,6 +562,24 @@ def assert_lifecycle_read_back_unchanged(calls: list[dict[str, Any]]) -> None:
         assert all(r["status"] == 200 for r in reads), [r["status"] for r in reads]
 
 
+def assert_data_capture(
+    c: Clients, endpoint: str, outputs: dict[str, Any], sampling: int, before: str
+) -> None:
+    """A new release serves, and DescribeEndpoint shows the capture at ``sampling`` percent into the
+    module's bucket under data-capture/ (issue 13 item 2)."""
+    live = c.sagemaker.describe_endpoint(EndpointName=endpoint)
+    assert live["EndpointStatus"] == "InService"
+    assert live["EndpointConfigName"] == config_name(outputs, endpoint) != before
+    capture = live["DataCaptureConfig"]
+    assert (capture["EnableCapture"], capture["CaptureStatus"]) == (True, "Started")
+    assert capture["CurrentSamplingPercentage"] == sampling
+    assert capture["DestinationS3Uri"].startswith("s3://") and capture["DestinationS3Uri"].endswith(
+        "/data-capture/"
+    )
+    config = c.sagemaker.describe_endpoint_config(EndpointConfigName=live["EndpointConfigName"])
+    assert config["DataCaptureConfig"]["InitialSamplingPercentage"] == sampling
+
+
 def walk(example: Example, tf: Any, localaws: Any, c: Clients) -> None:
     before_apply = snapshot(c)
 
@@ -617,6 +638,18 @@ def walk(example: Example, tf: Any, localaws: Any, c: Clients) -> None:
         assert config["ProductionVariants"][0]["InstanceType"] == example.new_instance_type
         assert_scaling(c, example)
         assert_quiet_plan(tf, localaws, variables)
+
+    # (realtime-canary) data capture switched on, then its sampling changed: each a rollout
+    if example.data_capture:
+        for sampling in example.data_capture:
+            overrides["data_capture_sampling_percentage"] = sampling
+            variables = variables | overrides
+            before = c.sagemaker.describe_endpoint(EndpointName=example.endpoints[0])["EndpointConfigName"]
+            tf.apply(variables)
+            outputs = tf.output()
+            assert_data_capture(c, example.endpoints[0], outputs, sampling, before)
+            assert_scaling(c, example)
+            assert_quiet_plan(tf, localaws, variables)
 
     # 4. a new image while a rollback alarm is in ALARM: the apply fails, the old release keeps serving
     failing = example.alarm_endpoint or example.endpoints[0]

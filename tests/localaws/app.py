@@ -22,7 +22,7 @@ from .cloudwatch import extend_moto_cloudwatch
 from .config import Config
 from .faults import FaultInjector, Refusal
 from .protocol import RequestInfo, classify, error_response
-from .s3 import LifecycleSettings
+from .s3 import LifecycleSettings, default_encryption
 from .sagemaker import api as sagemaker_api
 from .sagemaker.errors import SageMakerError
 from .sagemaker.store import Store
@@ -134,6 +134,8 @@ class LocalAWSApp:
                 return answered
         if info.service == "application-autoscaling" and info.operation in TAG_OPERATIONS:
             return self._autoscaling_tags(info, environ, start_response, entry)
+        if info.service == "s3" and info.operation == "GetBucketEncryption":
+            return self._bucket_encryption(environ, start_response, entry)
 
         def recording_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
             code = int(status.split(" ", 1)[0])
@@ -150,6 +152,25 @@ class LocalAWSApp:
         if entry.get("status") == 200:
             self._after_moto(info)
         return answer
+
+    def _bucket_encryption(
+        self, environ: dict[str, Any], start_response: StartResponse, entry: dict[str, Any]
+    ) -> Iterable[bytes]:
+        """GetBucketEncryption through moto; a bucket without a configuration answers S3's default."""
+        answered: dict[str, Any] = {}
+
+        def capture(status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], None]:
+            answered.update(status=status, headers=headers)
+            return lambda _data: None
+
+        body = b"".join(self.moto_app(environ, capture))
+        status, headers = answered["status"], answered["headers"]
+        default = default_encryption(status, body)
+        if default is not None:
+            status, headers, body = default
+        self.calls.set_status(entry, int(status.split(" ", 1)[0]))
+        start_response(status, headers)
+        return [body]
 
     def _after_moto(self, info: RequestInfo) -> None:
         """Side effects of calls moto answered that moto itself lacks (Application Auto Scaling)."""

@@ -53,3 +53,27 @@ class LifecycleSettings:
             with self._lock:
                 self._by_bucket.pop(bucket, None)
         return []
+
+
+# Default bucket encryption. Since 5 January 2023 every bucket has SSE-S3 as its base level of encryption:
+# GetBucketEncryption on a bucket with no configuration of its own answers AES256 with BucketKeyEnabled
+# false, and DeleteBucketEncryption returns the bucket to that default. Source: S3 User Guide, "Default
+# encryption FAQ" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html) and
+# API_DeleteBucketEncryption ("resets the default encryption for the bucket as server-side encryption with
+# Amazon S3 managed keys (SSE-S3)"). moto answers ServerSideEncryptionConfigurationNotFoundError instead.
+NO_ENCRYPTION_CODE = b"ServerSideEncryptionConfigurationNotFoundError"
+DEFAULT_ENCRYPTION_XML = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+    b"<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>"
+    b"</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule>"
+    b"</ServerSideEncryptionConfiguration>"
+)
+
+
+def default_encryption(status: str, body: bytes) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    """S3's answer to GetBucketEncryption when moto answered "no configuration" (else None)."""
+    if not status.startswith("404") or NO_ENCRYPTION_CODE not in body:
+        return None
+    headers = [("Content-Type", "application/xml"), ("Content-Length", str(len(DEFAULT_ENCRYPTION_XML)))]
+    return "200 OK", headers, DEFAULT_ENCRYPTION_XML

@@ -36,7 +36,7 @@ def rendered(localaws_server, tf_harness, tmp_path_factory) -> dict[str, str]:
     stack = TerraformRunner(workdir, tf_harness, env={**os.environ, "AWS_ENDPOINT_URL": localaws_server.url})
     stack.init()
     rendered = {}
-    for suffix, variables in (("", {}), ("_no_key", {"kms_key_arns": []})):
+    for suffix, variables in (("", {}), ("_no_key", {"kms_key_arns": [], "data_capture_kms_key_arns": []})):
         stack.plan(variables, "-out=plan.tfplan", detailed_exitcode=False)
         plan = json.loads(stack.run("show", "-json", "-no-color", "plan.tfplan").stdout)
         policies = plan["planned_values"]["outputs"]["policies"]["value"]
@@ -147,3 +147,20 @@ def test_the_hostname_check_can_fail(rendered: dict[str, str]) -> None:
     principal = _principal("invoke", [document], Account("aws", "us-east-1", "123456789012"))
     endpoint = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/parliament-endpoint"
     assert is_allowed(principal, Request("sagemaker:InvokeEndpoint", endpoint)) is True
+
+
+def test_the_execution_role_may_write_data_capture_and_encrypt_it(rendered: dict[str, str]) -> None:
+    """Data capture (issue 13 item 2): s3:PutObject under the capture prefix only, and kms:Encrypt /
+    kms:GenerateDataKey on its key; without that key, no statement names it."""
+    statements = {s.get("Sid"): s for s in json.loads(rendered["execution"])["Statement"]}
+    write = statements["WriteDataCapture"]
+    assert write["Action"] in ("s3:PutObject", ["s3:PutObject"])
+    assert write["Resource"] in (
+        "arn:aws:s3:::parliament-endpoint-async/data-capture/*",
+        ["arn:aws:s3:::parliament-endpoint-async/data-capture/*"],
+    )
+    encrypt = statements["EncryptDataCapture"]
+    assert sorted(encrypt["Action"]) == ["kms:Encrypt", "kms:GenerateDataKey"]
+    assert "EncryptDataCapture" not in {
+        s.get("Sid") for s in json.loads(rendered["execution_no_key"])["Statement"]
+    }

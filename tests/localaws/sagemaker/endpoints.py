@@ -20,13 +20,15 @@ def _fleets(
     live: dict[str, Fleet] | None = None,
     retain: bool = False,
     exclude: frozenset[str] = frozenset(),
+    key: str = "ProductionVariants",
 ) -> list[Fleet]:
     """Fleets for a configuration; with ``retain``, same-named live variants keep their desired instance
-    count and weight unless excluded (RetainAllVariantProperties / ExcludeRetainedVariantProperties)."""
+    count and weight unless excluded (RetainAllVariantProperties / ExcludeRetainedVariantProperties).
+    ``key`` ShadowProductionVariants: the shadow fleets."""
     marker = ctx.store.config().failure_marker
     fleets = []
     now = ctx.store.timestamp()
-    for variant in config.document["ProductionVariants"]:
+    for variant in config.document.get(key) or []:
         model = ctx.model(variant["ModelName"])
         specified = images.model_images(model.document)
         serverless = copy.deepcopy(variant.get("ServerlessConfig"))
@@ -78,6 +80,8 @@ def create_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         async_config=copy.deepcopy(config.document.get("AsyncInferenceConfig")),
         last_deployment_config=copy.deepcopy(deployment),
         retained_deployment_config=copy.deepcopy(deployment),
+        data_capture=data_capture_summary(config.document.get("DataCaptureConfig")),
+        shadow_fleets=_fleets(ctx, config, key="ShadowProductionVariants"),
     )
     resources.check_tags(request.get("Tags", []))
     ctx.region.endpoints[name] = endpoint
@@ -127,9 +131,26 @@ def update_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     live = {fleet.name: fleet for fleet in endpoint.fleets}
     _check_update_allowed(ctx, endpoint, config, live, deployment)
     exclude = validation.excluded_variant_properties(request.get("ExcludeRetainedVariantProperties"))
-    fleets = _fleets(ctx, config, live, bool(request.get("RetainAllVariantProperties")), exclude)
+    retain = bool(request.get("RetainAllVariantProperties"))
+    fleets = _fleets(ctx, config, live, retain, exclude)
+    live_shadows = {fleet.name: fleet for fleet in endpoint.shadow_fleets}
+    shadows = _fleets(ctx, config, live_shadows, retain, exclude, key="ShadowProductionVariants")
+    # RetainAllVariantProperties keeps the live data capture settings unless DataCaptureConfig is in
+    # ExcludeRetainedVariantProperties (API reference, VariantProperty: "DataCaptureConfig: (Default)
+    # Overrides the data capture configuration").
+    if retain and "DataCaptureConfig" not in exclude:
+        data_capture = copy.deepcopy(endpoint.data_capture)
+    else:
+        data_capture = data_capture_summary(config.document.get("DataCaptureConfig"))
     now = ctx.store.timestamp()
-    pending = Pending(config.name, fleets, now, copy.deepcopy(config.document.get("AsyncInferenceConfig")))
+    pending = Pending(
+        config.name,
+        fleets,
+        now,
+        copy.deepcopy(config.document.get("AsyncInferenceConfig")),
+        data_capture,
+        shadows,
+    )
     endpoint.pending = pending
     endpoint.status = "Updating"
     endpoint.modified = now
@@ -149,6 +170,26 @@ def update_endpoint(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         body = lifecycle.blue_green(endpoint, pending, policy, ctx.store.config, ctx.store.timestamp)
     ctx.start_job(endpoint, body, alarms, policy.get("MaximumExecutionTimeoutInSeconds"))
     return {"EndpointArn": endpoint.arn}
+
+
+def data_capture_summary(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """DescribeEndpoint's DataCaptureConfigSummary for a configuration's DataCaptureConfig.
+
+    EnableCapture defaults to true (API reference, DataCaptureConfig); CaptureStatus is Started while
+    capture is enabled, else Stopped; CurrentSamplingPercentage is the InitialSamplingPercentage.
+    """
+    if not config:
+        return None
+    enabled = bool(config.get("EnableCapture", True))
+    summary: dict[str, Any] = {
+        "EnableCapture": enabled,
+        "CaptureStatus": "Started" if enabled else "Stopped",
+        "CurrentSamplingPercentage": int(config.get("InitialSamplingPercentage", 0)),
+        "DestinationS3Uri": config.get("DestinationS3Uri", ""),
+    }
+    if config.get("KmsKeyId"):
+        summary["KmsKeyId"] = config["KmsKeyId"]
+    return summary
 
 
 def _without_guardrails(ctx: Context, config: EndpointConfig) -> bool:

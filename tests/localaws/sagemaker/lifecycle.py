@@ -67,6 +67,7 @@ def create(endpoint: Endpoint, config: Callable[[], Config], timestamp: Timestam
         set_status(endpoint.fleets, None, endpoint.modified)
         return
     settle(endpoint.fleets)
+    settle(endpoint.shadow_fleets)
     endpoint.status = "InService"
 
 
@@ -229,9 +230,12 @@ def _roll_back(
 
 def _finish(endpoint: Endpoint, pending: Pending, timestamp: Timestamp) -> None:
     settle(pending.fleets)
+    settle(pending.shadow_fleets)
     endpoint.config_name = pending.config_name
     endpoint.fleets = pending.fleets
+    endpoint.shadow_fleets = pending.shadow_fleets
     endpoint.async_config = pending.async_config
+    endpoint.data_capture = pending.data_capture
     endpoint.pending = None
     endpoint.status = "InService"
     endpoint.failure_reason = ""

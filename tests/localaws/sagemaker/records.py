@@ -54,6 +54,8 @@ class Pending:
     fleets: list[Fleet]
     started: float
     async_config: dict[str, Any] | None = None
+    data_capture: dict[str, Any] | None = None  # DataCaptureConfigSummary the endpoint will have
+    shadow_fleets: list[Fleet] = field(default_factory=list)  # ShadowProductionVariants
 
 
 @dataclass
@@ -73,6 +75,8 @@ class Endpoint:
     retained_deployment_config: dict[str, Any] | None = None
     pending: Pending | None = None
     job: Job | None = None
+    data_capture: dict[str, Any] | None = None  # DataCaptureConfigSummary
+    shadow_fleets: list[Fleet] = field(default_factory=list)  # ShadowProductionVariants
     deleted: bool = False
 
     @property

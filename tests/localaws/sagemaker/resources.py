@@ -107,6 +107,8 @@ def create_endpoint_config(ctx: Context, request: dict[str, Any]) -> dict[str, A
                 variant.get("InitialInstanceCount", 0), f"{path}.initialInstanceCount", 1, 10**6
             )
             variant.setdefault("InitialVariantWeight", 1.0)
+    if document.get("DataCaptureConfig"):
+        validation.data_capture_config(document["DataCaptureConfig"])
     check_tags(request.get("Tags", []))
     ctx.region.configs[name] = EndpointConfig(name, arn, ctx.store.timestamp(), document)
     set_tags(ctx, arn, request.get("Tags", []))

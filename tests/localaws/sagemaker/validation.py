@@ -130,3 +130,54 @@ def serverless(config: dict[str, Any], path: str) -> None:
         in_range(config["ProvisionedConcurrency"], f"{path}.provisionedConcurrency", 1, 200)
         if config["ProvisionedConcurrency"] > maximum:
             raise validation("ProvisionedConcurrency must be less than or equal to MaxConcurrency.")
+
+
+CAPTURE_MODES = ("Input", "Output", "InputAndOutput")
+DESTINATION_PATTERN = re.compile(r"^(https|s3)://([^/])/?(.*)$")
+CONTENT_TYPE_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*\/[a-zA-Z0-9](-*[a-zA-Z0-9.])*$")
+
+
+def data_capture_config(config: dict[str, Any]) -> None:
+    """DataCaptureConfig limits botocore does not check (SageMaker API reference: DataCaptureConfig,
+    CaptureOption, CaptureContentTypeHeader): sampling at most 100, 1-32 capture options of the CaptureMode
+    enum, the DestinationS3Uri pattern (at most 512), 1-10 content types of each kind with their pattern."""
+    prefix = "dataCaptureConfig"
+    in_range(config.get("InitialSamplingPercentage", 0), f"{prefix}.initialSamplingPercentage", 0, 100)
+    destination = str(config.get("DestinationS3Uri", ""))
+    if len(destination) > 512:
+        raise constraint(
+            destination, f"{prefix}.destinationS3Uri", "Member must have length less than or equal to 512"
+        )
+    if not DESTINATION_PATTERN.match(destination):
+        raise constraint(
+            destination,
+            f"{prefix}.destinationS3Uri",
+            "Member must satisfy regular expression pattern: (https|s3)://([^/])/?(.*)",
+        )
+    options = config.get("CaptureOptions") or []
+    if not 1 <= len(options) <= 32:
+        raise constraint(len(options), f"{prefix}.captureOptions", "Member must have length between 1 and 32")
+    for index, option in enumerate(options, start=1):
+        mode = option.get("CaptureMode")
+        if mode not in CAPTURE_MODES:
+            raise constraint(
+                mode,
+                f"{prefix}.captureOptions.{index}.member.captureMode",
+                f"Member must satisfy enum value set: [{', '.join(CAPTURE_MODES)}]",
+            )
+    header = config.get("CaptureContentTypeHeader") or {}
+    for key, path in (("CsvContentTypes", "csvContentTypes"), ("JsonContentTypes", "jsonContentTypes")):
+        types = header.get(key)
+        if types is None:
+            continue
+        where = f"{prefix}.captureContentTypeHeader.{path}"
+        if not 1 <= len(types) <= 10:
+            raise constraint(len(types), where, "Member must have length between 1 and 10")
+        for index, value in enumerate(types, start=1):
+            if len(value) > 256 or not CONTENT_TYPE_PATTERN.match(value):
+                raise constraint(
+                    value,
+                    f"{where}.{index}.member",
+                    r"Member must satisfy regular expression pattern: "
+                    r"[a-zA-Z0-9](-*[a-zA-Z0-9])*\/[a-zA-Z0-9](-*[a-zA-Z0-9.])*",
+                )

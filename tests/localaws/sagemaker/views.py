@@ -40,6 +40,10 @@ def describe_endpoint(endpoint: Endpoint) -> dict[str, Any]:
     }
     if endpoint.status not in ("Creating", "Failed"):
         out["ProductionVariants"] = [fleet_summary(fleet) for fleet in endpoint.fleets]
+        if endpoint.shadow_fleets:
+            out["ShadowProductionVariants"] = [fleet_summary(fleet) for fleet in endpoint.shadow_fleets]
+    if endpoint.data_capture:
+        out["DataCaptureConfig"] = copy.deepcopy(endpoint.data_capture)
     if endpoint.failure_reason:
         out["FailureReason"] = endpoint.failure_reason
     if endpoint.last_deployment_config:
@@ -52,6 +56,10 @@ def describe_endpoint(endpoint: Endpoint) -> dict[str, Any]:
             "ProductionVariants": [fleet_summary(fleet, pending=True) for fleet in endpoint.pending.fleets],
             "StartTime": endpoint.pending.started,
         }
+        if endpoint.pending.shadow_fleets:
+            out["PendingDeploymentSummary"]["ShadowProductionVariants"] = [
+                fleet_summary(fleet, pending=True) for fleet in endpoint.pending.shadow_fleets
+            ]
     return out
 
 

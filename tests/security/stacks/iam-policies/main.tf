@@ -27,6 +27,12 @@ variable "kms_key_arns" {
   default     = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
 }
 
+variable "data_capture_kms_key_arns" {
+  description = "The KMS key data capture is encrypted with, besides the endpoint's ([]: none)."
+  type        = list(string)
+  default     = ["arn:aws:kms:us-east-1:123456789012:key/abcd1234-12ab-34cd-56ef-1234567890ab"]
+}
+
 module "iam" {
   source = "../../../../modules/iam"
 
@@ -51,6 +57,9 @@ module "iam" {
   bucket_arn        = "arn:aws:s3:::parliament-endpoint-async"
   extra_alarm_names = ["team-latency"]
   manages_topics    = true
+
+  data_capture_s3_arns      = ["arn:aws:s3:::parliament-endpoint-async/data-capture/*"]
+  data_capture_kms_key_arns = var.data_capture_kms_key_arns
 }
 
 output "policies" {
