@@ -99,6 +99,8 @@ def acquire(
     add_tags(rt, live.arn, endpoint_state.lease_tags(owner, now() + settings.seconds))
     time.sleep(settings.settle)
     fresh = reader.read_endpoint(rt.clients.sagemaker, live.name)
+    if not fresh.exists:  # deleted meanwhile (a destroy SageMaker was finishing): nothing left to lease
+        return fresh
     winner = endpoint_state.Lease.from_tags(fresh.tags)
     if winner.owner != owner:
         raise _refusal(live.name, winner, doing)

@@ -193,3 +193,24 @@ def test_of_two_simultaneous_claims_exactly_one_wins(localaws):
     assert sorted(outcome.values()) == ["lost", "won"], outcome
     winner = next(o for o, r in outcome.items() if r == "won")
     assert tags(sm)[TAG_LEASE_OWNER] == winner
+
+
+def test_an_endpoint_deleted_while_the_claim_settles_is_not_a_held_lease(localaws, monkeypatch):
+    """A destroy SageMaker was finishing (a killed ``destroy``'s DeleteEndpoint) removes the endpoint between
+    our claim and its verify: there is nothing left to lease, not "another deployer () holds the lease"
+    (the reliability crash suite hit this race)."""
+    sm = clients().sagemaker
+    apply(spec(tag="v1"), "rollout-1")
+    live = __import__("deployer.reader", fromlist=["read_endpoint"]).read_endpoint(sm, "whisper")
+    sleep = time.sleep
+
+    def settle_while_sagemaker_deletes(seconds: float) -> None:
+        sm.delete_endpoint(EndpointName="whisper")
+        deadline = time.monotonic() + 30
+        while sm.list_endpoints(NameContains="whisper")["Endpoints"] and time.monotonic() < deadline:
+            sleep(0.05)
+
+    monkeypatch.setattr(lease.time, "sleep", settle_while_sagemaker_deletes)
+    rt, _ = runtime()
+    fresh = lease.acquire(rt, live, "owner-1", "a destroy", lease.Settings(seconds=600, settle=0.1))
+    assert not fresh.exists
