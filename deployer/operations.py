@@ -246,6 +246,21 @@ def deploy(spec: Spec, rt: Runtime) -> dict[str, str]:
     return reader.result_map(spec, outcome.live, action=outcome.action, deregistered=outcome.deregistered)
 
 
+def _network_document(model: Mapping[str, Any]) -> dict[str, Any]:
+    """A DescribeModel's VpcConfig / EnableNetworkIsolation as spec fields, only when set (so a hotfix of
+    a release without them keeps its release id)."""
+    document: dict[str, Any] = {}
+    vpc = model.get("VpcConfig")
+    if vpc:
+        document["vpc_config"] = {
+            "subnets": list(vpc.get("Subnets", [])),
+            "security_group_ids": list(vpc.get("SecurityGroupIds", [])),
+        }
+    if model.get("EnableNetworkIsolation"):
+        document["enable_network_isolation"] = True
+    return document
+
+
 def live_spec(rt: Runtime, live: reader.Live) -> Spec:
     """The spec of the release the endpoint serves, rebuilt from DescribeEndpointConfig/DescribeModel and
     our policy tags (SPEC §6 hotfix: a release equal to the live one but for an image)."""
@@ -289,6 +304,7 @@ def live_spec(rt: Runtime, live: reader.Live) -> Spec:
                 ),
                 "model_data_download_timeout_seconds": pv.get("ModelDataDownloadTimeoutInSeconds"),
                 "volume_size_gb": pv.get("VolumeSizeInGB"),
+                **_network_document(model),
             }
         )
     document = {
