@@ -187,5 +187,9 @@ module "iam" {
   manages_kms_key          = var.create_kms_key
   manages_topics           = local.create_topics
 
+  vpc_subnet_ids         = var.vpc_config == null ? [] : var.vpc_config.subnet_ids
+  vpc_security_group_ids = var.vpc_config == null ? [] : var.vpc_config.security_group_ids
+  network_isolation      = var.enable_network_isolation
+
   tags = var.tags
 }

@@ -187,3 +187,21 @@ variable "plan_assume_role_arn" {
   type        = string
   default     = null
 }
+
+variable "vpc_subnet_ids" {
+  description = "Subnets of the models' VpcConfig ([]: no VPC). The execution role may then manage network interfaces in these subnets, and the CI apply policy creates models only with exactly these subnets."
+  type        = list(string)
+  default     = []
+}
+
+variable "vpc_security_group_ids" {
+  description = "Security groups of the models' VpcConfig (with vpc_subnet_ids)."
+  type        = list(string)
+  default     = []
+}
+
+variable "network_isolation" {
+  description = "The models run with EnableNetworkIsolation: the CI apply policy creates models only with isolation on."
+  type        = bool
+  default     = false
+}

@@ -51,6 +51,11 @@ module "iam" {
   bucket_arn        = "arn:aws:s3:::parliament-endpoint-async"
   extra_alarm_names = ["team-latency"]
   manages_topics    = true
+
+  # Models in a VPC with network isolation: the execution role's EC2 statements and the conditioned CreateModel.
+  vpc_subnet_ids         = ["subnet-0a1b2c3d4e5f60718", "subnet-0a1b2c3d4e5f60719"]
+  vpc_security_group_ids = ["sg-0a1b2c3d4e5f60718"]
+  network_isolation      = true
 }
 
 output "policies" {
