@@ -447,6 +447,7 @@ def status(endpoint: str, rt: Runtime) -> dict[str, Any]:
     state = live.state
     desired = state.target_config or live.config_name
     describe = live.describe or {}
+    networks = _live_networks(rt, live.config_name)
     variants = []
     for v in describe.get("ProductionVariants", []) or []:
         deployed = v.get("DeployedImages", []) or []
@@ -459,6 +460,7 @@ def status(endpoint: str, rt: Runtime) -> dict[str, Any]:
                 "current_weight": v.get("CurrentWeight"),
                 "serverless": v.get("CurrentServerlessConfig"),
                 "images": images,
+                "network": networks.get(v.get("VariantName", ""), {}),
             }
         )
     return {
@@ -479,6 +481,24 @@ def status(endpoint: str, rt: Runtime) -> dict[str, Any]:
         "last_modified_time": _iso(describe.get("LastModifiedTime")),
         "variants": variants,
     }
+
+
+def _live_networks(rt: Runtime, config: str) -> dict[str, dict[str, Any]]:
+    """Variant name -> the live model's network (``vpc_config``, ``enable_network_isolation`` as in the spec;
+    {} when the model has neither), read from DescribeEndpointConfig and DescribeModel. Best effort: {} when
+    the configuration or a model cannot be read (status still shows the rest)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if not config:
+        return {}
+    sm = rt.clients.sagemaker
+    found: dict[str, dict[str, Any]] = {}
+    try:
+        for pv in sm.describe_endpoint_config(EndpointConfigName=config).get("ProductionVariants", []):
+            found[pv["VariantName"]] = _network_document(sm.describe_model(ModelName=pv["ModelName"]))
+    except (BotoCoreError, ClientError):
+        return {}
+    return found
 
 
 def _iso(moment: Any) -> str:

@@ -72,6 +72,13 @@ def test_vpc_and_isolation_roll_out_and_are_described(localaws, network):
     live = clients().sagemaker.describe_endpoint(EndpointName="whisper")
     assert live["EndpointConfigName"] == result["endpoint_config_name"]
 
+    # status shows the live model's network, per variant.
+    (shown,) = operations.status("whisper", runtime("whisper")[0])["variants"]
+    assert shown["network"] == {
+        "vpc_config": {"subnets": subnets, "security_group_ids": groups},
+        "enable_network_isolation": True,
+    }
+
     # The same document again: a read, no write.
     before = len(localaws.calls())
     again = apply(parse_spec(vpc_doc), "rollout-2")
@@ -100,3 +107,5 @@ def test_leaving_the_vpc_is_a_new_release_without_vpc_config(localaws, network):
     assert second["release"] != first["release"]
     assert second["last_rollout"] == "succeeded"
     assert "VpcConfig" not in model_of(second)
+    (shown,) = operations.status("whisper", runtime("whisper")[0])["variants"]
+    assert shown["network"] == {}

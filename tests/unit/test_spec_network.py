@@ -184,3 +184,36 @@ def test_the_hotfix_rebuild_keeps_the_network_fields():
     rebuilt = copy.deepcopy(realtime())
     rebuilt["variants"][0].update(operations._network_document(model))
     assert release_id(parse_spec(rebuilt)) == release_id(parse_spec(networked()))
+
+
+def test_status_text_shows_the_network_column():
+    from deployer import cli
+
+    row = {
+        "name": "AllTraffic",
+        "current_instance_count": 1,
+        "desired_instance_count": 1,
+        "current_weight": 1.0,
+        "images": ["img"],
+    }
+    status = {
+        "endpoint_name": "w",
+        "exists": True,
+        "status": "InService",
+        "endpoint_config_name": "w-1",
+        "pending_endpoint_config_name": "",
+        "previous_endpoint_config_name": "",
+        "drift": False,
+        "last_rollout": "succeeded",
+        "last_rollout_reason": "",
+        "variants": [
+            {**row, "network": {"vpc_config": {"subnets": SUBNETS, "security_group_ids": GROUPS}}},
+            {**row, "name": "B", "network": {"enable_network_isolation": True}},
+            {**row, "name": "C", "network": {}},
+        ],
+    }
+    lines = cli._status_text(status).splitlines()
+    assert "network" in lines[-4]
+    assert lines[-3].endswith(f"vpc {','.join(SUBNETS)} {GROUPS[0]}")
+    assert lines[-2].endswith("isolated")
+    assert lines[-1].endswith("-")
