@@ -213,6 +213,15 @@ locals {
   }
 
   ################################################################################
+  # Network: the models' VPC and isolation (the same for every variant)
+  ################################################################################
+
+  vpc_config = var.vpc_config == null ? null : {
+    subnets            = var.vpc_config.subnet_ids
+    security_group_ids = var.vpc_config.security_group_ids
+  }
+
+  ################################################################################
   # The desired-state document (SPEC §3), handed to the deployer
   ################################################################################
 
@@ -238,6 +247,9 @@ locals {
       container_startup_health_check_timeout_seconds = v.container_startup_health_check_timeout_seconds
       model_data_download_timeout_seconds            = v.model_data_download_timeout_seconds
       volume_size_gb                                 = v.volume_size_gb
+      # null / false: absent from the release id (deployer/spec.py), so existing releases stay.
+      vpc_config               = local.vpc_config
+      enable_network_isolation = var.enable_network_isolation
     }]
     async_inference = local.asynchronous ? {
       output_path                             = local.async_output_path

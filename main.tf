@@ -189,6 +189,9 @@ module "iam" {
 
   data_capture_s3_arns      = local.data_capture_s3_arns
   data_capture_kms_key_arns = local.data_capture_kms_key_arns
+  vpc_subnet_ids            = var.vpc_config == null ? [] : var.vpc_config.subnet_ids
+  vpc_security_group_ids    = var.vpc_config == null ? [] : var.vpc_config.security_group_ids
+  network_isolation         = var.enable_network_isolation
 
   tags = var.tags
 }

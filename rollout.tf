@@ -132,6 +132,11 @@ resource "terraform_data" "rollout" {
     }
 
     precondition {
+      condition     = !local.serverless || (var.vpc_config == null && !var.enable_network_isolation)
+      error_message = "A serverless endpoint takes neither vpc_config nor enable_network_isolation: Serverless Inference supports neither VPC configuration nor network isolation (SageMaker Serverless Inference feature exclusions)."
+    }
+
+    precondition {
       condition     = !local.asynchronous || alltrue([for v in var.variants : length(v.containers) == 1])
       error_message = "An asynchronous endpoint runs single-container models: asynchronous inference does not support multi-container models (docs/aws-behaviour.md)."
     }

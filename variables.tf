@@ -584,6 +584,21 @@ variable "data_capture" {
     kms_key_arn                 = optional(string)
     csv_content_types           = optional(list(string), [])
     json_content_types          = optional(list(string), [])
+# Network: VPC and network isolation of the models (CreateModel VpcConfig, EnableNetworkIsolation)
+################################################################################
+
+variable "vpc_config" {
+  description = <<-EOT
+    Runs every model of the endpoint in your VPC: SageMaker attaches network interfaces in `subnet_ids` (1-16) with
+    `security_group_ids` (1-5) to the instances (CreateModel `VpcConfig`; SageMaker developer guide "Give SageMaker
+    Hosted Endpoints Access to Resources in Your Amazon VPC"). The execution role gets the EC2 network-interface
+    permissions for it, scoped to these subnets, and the CI apply policy allows CreateModel only with exactly these
+    subnets and security groups (`sagemaker:VpcSubnets`, `sagemaker:VpcSecurityGroupIds`). The model needs a route to S3
+    and ECR from the subnets (a NAT gateway or VPC endpoints). Not for serverless variants. null: no VPC.
+  EOT
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
   })
   default = null
 
@@ -634,4 +649,28 @@ variable "data_capture" {
     )
     error_message = "data_capture content types: at most 10 each, unique, each a MIME type such as text/csv or application/json."
   }
+}
+    condition = var.vpc_config == null || try(
+      length(var.vpc_config.subnet_ids) >= 1 && length(var.vpc_config.subnet_ids) <= 16 &&
+      length(distinct(var.vpc_config.subnet_ids)) == length(var.vpc_config.subnet_ids) &&
+      alltrue([for s in var.vpc_config.subnet_ids : length(s) <= 32 && can(regex("^subnet-[0-9a-z]+$", s))]),
+    false)
+    error_message = "vpc_config.subnet_ids: 1 to 16 unique subnet ids subnet-<letters, digits> of at most 32 characters (API VpcConfig.Subnets)."
+  }
+
+  validation {
+    condition = var.vpc_config == null || try(
+      length(var.vpc_config.security_group_ids) >= 1 && length(var.vpc_config.security_group_ids) <= 5 &&
+      length(distinct(var.vpc_config.security_group_ids)) == length(var.vpc_config.security_group_ids) &&
+      alltrue([for g in var.vpc_config.security_group_ids : length(g) <= 32 && can(regex("^sg-[0-9a-z]+$", g))]),
+    false)
+    error_message = "vpc_config.security_group_ids: 1 to 5 unique security group ids sg-<letters, digits> of at most 32 characters (API VpcConfig.SecurityGroupIds)."
+  }
+}
+
+variable "enable_network_isolation" {
+  description = "Isolates every model container: no inbound or outbound network calls, not even to AWS services (CreateModel `EnableNetworkIsolation`); SageMaker still downloads the model data and the image. The CI apply policy then allows CreateModel only with isolation on (`sagemaker:NetworkIsolation`). Not for serverless variants."
+  type        = bool
+  default     = false
+  nullable    = false
 }

@@ -330,10 +330,22 @@ def _status_text(status: dict[str, Any]) -> str:
             v["desired_instance_count"],
             v["current_weight"],
             " ".join(v["images"]),
+            _network_text(v.get("network") or {}),
         )
         for v in status["variants"]
     ]
-    return text + "\n" + _table(("variant", "current", "desired", "weight", "images"), rows)
+    return text + "\n" + _table(("variant", "current", "desired", "weight", "images", "network"), rows)
+
+
+def _network_text(network: dict[str, Any]) -> str:
+    """``vpc subnet-a,subnet-b sg-c`` and/or ``isolated``; ``-`` without either."""
+    parts = []
+    vpc = network.get("vpc_config")
+    if vpc:
+        parts.append(f"vpc {','.join(vpc['subnets'])} {','.join(vpc['security_group_ids'])}")
+    if network.get("enable_network_isolation"):
+        parts.append("isolated")
+    return "; ".join(parts) or "-"
 
 
 def _history_text(rows: list[dict[str, Any]]) -> str:

@@ -246,6 +246,21 @@ def deploy(spec: Spec, rt: Runtime) -> dict[str, str]:
     return reader.result_map(spec, outcome.live, action=outcome.action, deregistered=outcome.deregistered)
 
 
+def _network_document(model: Mapping[str, Any]) -> dict[str, Any]:
+    """A DescribeModel's VpcConfig / EnableNetworkIsolation as spec fields, only when set (so a hotfix of
+    a release without them keeps its release id)."""
+    document: dict[str, Any] = {}
+    vpc = model.get("VpcConfig")
+    if vpc:
+        document["vpc_config"] = {
+            "subnets": list(vpc.get("Subnets", [])),
+            "security_group_ids": list(vpc.get("SecurityGroupIds", [])),
+        }
+    if model.get("EnableNetworkIsolation"):
+        document["enable_network_isolation"] = True
+    return document
+
+
 def live_spec(rt: Runtime, live: reader.Live) -> Spec:
     """The spec of the release the endpoint serves, rebuilt from DescribeEndpointConfig/DescribeModel and
     our policy tags (SPEC §6 hotfix: a release equal to the live one but for an image)."""
@@ -289,6 +304,7 @@ def live_spec(rt: Runtime, live: reader.Live) -> Spec:
                 ),
                 "model_data_download_timeout_seconds": pv.get("ModelDataDownloadTimeoutInSeconds"),
                 "volume_size_gb": pv.get("VolumeSizeInGB"),
+                **_network_document(model),
             }
         )
     document = {
@@ -452,6 +468,7 @@ def status(endpoint: str, rt: Runtime) -> dict[str, Any]:
     state = live.state
     desired = state.target_config or live.config_name
     describe = live.describe or {}
+    networks = _live_networks(rt, live.config_name)
     variants = []
     for v in describe.get("ProductionVariants", []) or []:
         deployed = v.get("DeployedImages", []) or []
@@ -464,6 +481,7 @@ def status(endpoint: str, rt: Runtime) -> dict[str, Any]:
                 "current_weight": v.get("CurrentWeight"),
                 "serverless": v.get("CurrentServerlessConfig"),
                 "images": images,
+                "network": networks.get(v.get("VariantName", ""), {}),
             }
         )
     return {
@@ -497,6 +515,24 @@ def _data_capture_status(summary: Mapping[str, Any] | None) -> dict[str, Any] | 
         "destination_s3_uri": summary.get("DestinationS3Uri", ""),
         "kms_key_id": summary.get("KmsKeyId") or None,
     }
+
+
+def _live_networks(rt: Runtime, config: str) -> dict[str, dict[str, Any]]:
+    """Variant name -> the live model's network (``vpc_config``, ``enable_network_isolation`` as in the spec;
+    {} when the model has neither), read from DescribeEndpointConfig and DescribeModel. Best effort: {} when
+    the configuration or a model cannot be read (status still shows the rest)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if not config:
+        return {}
+    sm = rt.clients.sagemaker
+    found: dict[str, dict[str, Any]] = {}
+    try:
+        for pv in sm.describe_endpoint_config(EndpointConfigName=config).get("ProductionVariants", []):
+            found[pv["VariantName"]] = _network_document(sm.describe_model(ModelName=pv["ModelName"]))
+    except (BotoCoreError, ClientError):
+        return {}
+    return found
 
 
 def _iso(moment: Any) -> str:

@@ -68,8 +68,23 @@ def model_requests(spec: Spec, release: str | None = None) -> tuple[ModelRequest
         else:
             params["Containers"] = [_container_definition(c) for c in variant.containers]
             params["InferenceExecutionConfig"] = {"Mode": variant.inference_execution_mode or "Serial"}
+        params.update(_network_params(variant))
         requests.append(ModelRequest(model_name(spec.endpoint_name, release, index), variant.name, params))
     return tuple(requests)
+
+
+def _network_params(variant: Variant) -> dict[str, Any]:
+    """CreateModel.VpcConfig and EnableNetworkIsolation, only when the spec sets them (absent = SageMaker's
+    default: no VPC, no isolation)."""
+    params: dict[str, Any] = {}
+    if variant.vpc_config is not None:
+        params["VpcConfig"] = {
+            "Subnets": list(variant.vpc_config.subnets),
+            "SecurityGroupIds": list(variant.vpc_config.security_group_ids),
+        }
+    if variant.enable_network_isolation:
+        params["EnableNetworkIsolation"] = True
+    return params
 
 
 def model_names(spec: Spec, release: str | None = None) -> tuple[str, ...]:

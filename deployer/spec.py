@@ -60,6 +60,12 @@ _IMAGE = re.compile(
     r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}))?"
     r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?"
 )
+# VpcConfig.Subnets / SecurityGroupIds: 1-16 and 1-5 ids, each at most 32 characters of [-0-9a-zA-Z]
+# (API VpcConfig); the deployer also wants the EC2 id shapes so that a swapped list fails here.
+_SUBNET_ID = re.compile(r"subnet-[0-9a-z]+")
+_SECURITY_GROUP_ID = re.compile(r"sg-[0-9a-z]+")
+MAX_SUBNETS = 16
+MAX_SECURITY_GROUPS = 5
 _TAG_PUNCTUATION = frozenset("_.:/=+-@ ")
 _CREDENTIAL_VARIABLES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"})
 
@@ -106,6 +112,17 @@ class Serverless:
 
 
 @dataclass(frozen=True)
+class VpcConfig:
+    """CreateModel.VpcConfig: the subnets and security groups of the model's network interfaces."""
+
+    subnets: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
+
+    def to_document(self) -> dict[str, Any]:
+        return {"subnets": list(self.subnets), "security_group_ids": list(self.security_group_ids)}
+
+
+@dataclass(frozen=True)
 class Variant:
     name: str
     containers: tuple[Container, ...]
@@ -117,8 +134,21 @@ class Variant:
     container_startup_health_check_timeout_seconds: int | None = None
     model_data_download_timeout_seconds: int | None = None
     volume_size_gb: int | None = None
+    # CreateModel.VpcConfig and CreateModel.EnableNetworkIsolation (the variant's model).
+    vpc_config: VpcConfig | None = None
+    enable_network_isolation: bool = False
 
     def to_document(self) -> dict[str, Any]:
+        document = self._base_document()
+        # Only when set: the release id hashes this document, and a spec without them keeps the release
+        # id it had before the fields existed.
+        if self.vpc_config is not None:
+            document["vpc_config"] = self.vpc_config.to_document()
+        if self.enable_network_isolation:
+            document["enable_network_isolation"] = True
+        return document
+
+    def _base_document(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "containers": [c.to_document() for c in self.containers],
@@ -454,6 +484,8 @@ def _variant(value: Any, path: str) -> Variant:
             "container_startup_health_check_timeout_seconds",
             "model_data_download_timeout_seconds",
             "volume_size_gb",
+            "vpc_config",
+            "enable_network_isolation",
         ),
     )
     name = _sagemaker_name(_default(obj.get("name"), DEFAULT_VARIANT_NAME), obj.path("name"))
@@ -489,6 +521,7 @@ def _variant(value: Any, path: str) -> Variant:
                 )
         if len(containers) > 1:
             raise InvalidInput(f"{obj.path('containers')}: a serverless variant has exactly one container")
+        _no_network_fields_with_serverless(obj)
     else:
         if instance_type is None:
             raise InvalidInput(f"{obj.path('instance_type')}: required unless the variant is serverless")
@@ -522,7 +555,57 @@ def _variant(value: Any, path: str) -> Variant:
             else _integer(download, obj.path("model_data_download_timeout_seconds"), 60, 3600)
         ),
         volume_size_gb=volume,
+        vpc_config=_optional(obj.get("vpc_config"), obj.path("vpc_config"), _vpc_config),
+        enable_network_isolation=_boolean(
+            _default(obj.get("enable_network_isolation"), False), obj.path("enable_network_isolation")
+        ),
     )
+
+
+def _no_network_fields_with_serverless(obj: _Object) -> None:
+    """DG "Serverless Inference": serverless endpoints support neither VPC configuration nor network
+    isolation."""
+    for key in ("vpc_config", "enable_network_isolation"):
+        if obj.get(key) not in (None, False):
+            raise InvalidInput(
+                f"{obj.path(key)}: not allowed with serverless (serverless endpoints support neither VPC "
+                "configuration nor network isolation)"
+            )
+
+
+def _vpc_config(value: Any, path: str) -> VpcConfig:
+    obj = _Object(value, path, ("subnets", "security_group_ids"))
+    subnets = _id_list(obj.required("subnets"), obj.path("subnets"), _SUBNET_ID, "subnet", MAX_SUBNETS)
+    groups = _id_list(
+        obj.required("security_group_ids"),
+        obj.path("security_group_ids"),
+        _SECURITY_GROUP_ID,
+        "sg",
+        MAX_SECURITY_GROUPS,
+    )
+    return VpcConfig(subnets=subnets, security_group_ids=groups)
+
+
+def _id_list(value: Any, path: str, pattern: re.Pattern[str], kind: str, most: int) -> tuple[str, ...]:
+    """1 to ``most`` unique EC2 ids ``<kind>-<letters, digits>`` of at most 32 characters, in order."""
+    items = _array(value, path)
+    if not 1 <= len(items) <= most:
+        raise InvalidInput(f"{path}: 1 to {most} ids (got {len(items)})")
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        _matching(
+            item, f"{path}[{i}]", pattern, 32, f"an id {kind}-<letters and digits> of at most 32 characters"
+        )
+        if item in seen:
+            raise InvalidInput(f"{path}[{i}]: duplicate id {item!r}")
+        seen.add(item)
+    return tuple(items)
+
+
+def _boolean(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{path}: must be true or false (got {json_kind(value)})")
+    return value
 
 
 def _containers(value: Any, path: str) -> tuple[Container, ...]:

@@ -102,6 +102,13 @@ module "whisper" {
     bake_seconds             = var.bake_seconds
   }
 
+  # VPC mode (off by default): the models' network interfaces in your subnets. Not network isolation: the
+  # container reads the Sentry DSN from Secrets Manager at start, which an isolated container cannot reach.
+  vpc_config = length(var.vpc_subnet_ids) > 0 ? {
+    subnet_ids         = var.vpc_subnet_ids
+    security_group_ids = var.vpc_security_group_ids
+  } : null
+
   bucket_force_destroy        = var.bucket_force_destroy
   log_group_retention_in_days = var.log_group_retention_in_days
   python_executable           = var.python_executable

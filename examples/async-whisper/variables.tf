@@ -116,3 +116,20 @@ variable "tags" {
     team = "speech"
   }
 }
+
+variable "vpc_subnet_ids" {
+  description = "VPC mode: private subnets for the endpoint's instances (1-16, ideally in several Availability Zones); [] (the default) runs outside your VPC. The subnets need a route to S3, ECR, Secrets Manager and SNS (a NAT gateway or VPC endpoints)."
+  type        = list(string)
+  default     = []
+}
+
+variable "vpc_security_group_ids" {
+  description = "VPC mode: security groups of the instances' network interfaces (1-5); required with vpc_subnet_ids."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.vpc_security_group_ids) <= 5
+    error_message = "At most 5 security groups (API VpcConfig.SecurityGroupIds)."
+  }
+}

@@ -25,6 +25,14 @@ locals {
   endpoint_tag = "sagemaker-rollout:endpoint"
   # Data capture keys not already granted by UseKey.
   data_capture_only_keys = [for k in var.data_capture_kms_key_arns : k if !contains(var.kms_key_arns, k)]
+
+  # Models in a VPC (CreateModel VpcConfig): the subnets and security groups as ARNs (EC2 service
+  # authorization reference: subnet, security-group and network-interface resources; ec2:Subnet is the
+  # subnet's ARN).
+  in_vpc              = length(var.vpc_subnet_ids) > 0
+  ec2_arn             = "${local.prefix}:ec2:${var.region}:${var.account_id}"
+  subnet_arns         = [for s in var.vpc_subnet_ids : "${local.ec2_arn}:subnet/${s}"]
+  security_group_arns = [for g in var.vpc_security_group_ids : "${local.ec2_arn}:security-group/${g}"]
 }
 
 ################################################################################
@@ -165,6 +173,60 @@ data "aws_iam_policy_document" "execution" {
         variable = "kms:GrantIsForAWSResource"
         values   = ["true"]
       }
+    }
+  }
+
+  # Models in a VPC: SageMaker creates, shares and deletes network interfaces in the model's subnets with the
+  # execution role (SageMaker developer guide "Give SageMaker Hosted Endpoints Access to Resources in Your
+  # Amazon VPC", https://docs.aws.amazon.com/sagemaker/latest/dg/host-vpc.html). Scoped where the EC2
+  # service authorization reference allows it: CreateNetworkInterface by the subnet and security group
+  # resources, CreateNetworkInterfacePermission and DeleteNetworkInterface by the interface's ec2:Subnet.
+  dynamic "statement" {
+    for_each = local.in_vpc ? [1] : []
+
+    content {
+      sid       = "VpcCreateNetworkInterfaces"
+      actions   = ["ec2:CreateNetworkInterface"]
+      resources = concat(["${local.ec2_arn}:network-interface/*"], local.subnet_arns, local.security_group_arns)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.in_vpc ? [1] : []
+
+    content {
+      sid       = "VpcManageNetworkInterfaces"
+      actions   = ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"]
+      resources = ["${local.ec2_arn}:network-interface/*"]
+
+      condition {
+        test     = "ArnEquals"
+        variable = "ec2:Subnet"
+        values   = local.subnet_arns
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.in_vpc ? [1] : []
+
+    content {
+      # The network-interface resource is optional for DeleteNetworkInterfacePermission (the request names the
+      # permission, not always the interface), so no ec2:Subnet condition; the interfaces of this account only.
+      sid       = "VpcDeleteNetworkInterfacePermissions"
+      actions   = ["ec2:DeleteNetworkInterfacePermission"]
+      resources = ["${local.ec2_arn}:network-interface/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.in_vpc ? [1] : []
+
+    content {
+      # Describe actions have no resource-level permissions (EC2 service authorization reference).
+      sid       = "VpcDescribe"
+      actions   = ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"]
+      resources = ["*"]
     }
   }
 
@@ -444,10 +506,49 @@ data "aws_iam_policy_document" "ci_apply" {
   statement {
     sid = "SageMakerDeploy"
     actions = [
-      "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig", "sagemaker:CreateModel", "sagemaker:DeleteEndpoint",
-      "sagemaker:UpdateEndpoint",
+      "sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig", "sagemaker:DeleteEndpoint", "sagemaker:UpdateEndpoint",
     ]
     resources = [local.endpoint_arn, local.config_arns, local.model_arns]
+  }
+
+  statement {
+    # With a VPC or isolation configured, models only with exactly that network: the condition keys an
+    # organisation's SCP on sagemaker:CreateModel checks (SageMaker service authorization reference:
+    # sagemaker:VpcSubnets, sagemaker:VpcSecurityGroupIds, sagemaker:NetworkIsolation).
+    sid       = "SageMakerCreateModel"
+    actions   = ["sagemaker:CreateModel"]
+    resources = [local.model_arns]
+
+    dynamic "condition" {
+      for_each = local.in_vpc ? { "sagemaker:VpcSubnets" = var.vpc_subnet_ids, "sagemaker:VpcSecurityGroupIds" = var.vpc_security_group_ids } : {}
+
+      content {
+        test     = "ForAllValues:StringEquals"
+        variable = condition.key
+        values   = condition.value
+      }
+    }
+
+    dynamic "condition" {
+      # ForAllValues is true for an absent key: also require that the request has a VPC.
+      for_each = local.in_vpc ? ["sagemaker:VpcSubnets", "sagemaker:VpcSecurityGroupIds"] : []
+
+      content {
+        test     = "Null"
+        variable = condition.value
+        values   = ["false"]
+      }
+    }
+
+    dynamic "condition" {
+      for_each = var.network_isolation ? [1] : []
+
+      content {
+        test     = "Bool"
+        variable = "sagemaker:NetworkIsolation"
+        values   = ["true"]
+      }
+    }
   }
 
   statement {

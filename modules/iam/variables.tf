@@ -194,6 +194,8 @@ variable "plan_assume_role_arn" {
 
 variable "data_capture_s3_arns" {
   description = "S3 object ARN patterns the endpoint writes data capture to (`arn:...:bucket/data-capture/*`; [] without data capture)."
+variable "vpc_subnet_ids" {
+  description = "Subnets of the models' VpcConfig ([]: no VPC). The execution role may then manage network interfaces in these subnets, and the CI apply policy creates models only with exactly these subnets."
   type        = list(string)
   default     = []
 }
@@ -202,4 +204,15 @@ variable "data_capture_kms_key_arns" {
   description = "KMS keys data capture is encrypted with, besides `kms_key_arns` (kms:Encrypt, kms:GenerateDataKey)."
   type        = list(string)
   default     = []
+}
+variable "vpc_security_group_ids" {
+  description = "Security groups of the models' VpcConfig (with vpc_subnet_ids)."
+  type        = list(string)
+  default     = []
+}
+
+variable "network_isolation" {
+  description = "The models run with EnableNetworkIsolation: the CI apply policy creates models only with isolation on."
+  type        = bool
+  default     = false
 }

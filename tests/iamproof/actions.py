@@ -99,7 +99,7 @@ class Request:
 
     action: str
     resource: str
-    context: tuple[tuple[str, str], ...] = ()  # condition keys and values of the request
+    context: tuple[tuple[str, Any], ...] = ()  # condition keys and values (a tuple when multivalued)
 
 
 @dataclass(frozen=True)
@@ -262,6 +262,12 @@ def requests_for(
             own = sorted({r.resource for r in found})
             found.extend(Request(action, resource) for resource in (["*"] if on_star else own))
         found.extend(implied(service, operation, params, account))
+    found = [
+        Request(r.action, r.resource, (*r.context, *_create_model_context(params)))
+        if r.action == "sagemaker:CreateModel"
+        else r
+        for r in found
+    ]
     request_context = tuple(sorted((f"aws:RequestTag/{k}", v) for k, v in tags.items()))
     known = resource_tags or {}
     return [
@@ -307,6 +313,21 @@ def implied(service: str, operation: str, params: Mapping[str, Any], account: Ac
             Request("iam:PassRole", str(role), (("iam:PassedToService", "sagemaker.amazonaws.com"),))
         )
     return extra
+
+
+def _create_model_context(params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """CreateModel's network condition keys (SageMaker service authorization reference): the subnets and
+    security groups (multivalued: tuples) of VpcConfig, and EnableNetworkIsolation; absent when not sent."""
+    context: list[tuple[str, Any]] = []
+    vpc = params.get("VpcConfig") or {}
+    if vpc.get("Subnets"):
+        context.append(("sagemaker:VpcSubnets", tuple(vpc["Subnets"])))
+    if vpc.get("SecurityGroupIds"):
+        context.append(("sagemaker:VpcSecurityGroupIds", tuple(vpc["SecurityGroupIds"])))
+    context.append(
+        ("sagemaker:NetworkIsolation", "true" if params.get("EnableNetworkIsolation") else "false")
+    )
+    return tuple(context)
 
 
 def _alias_requests(

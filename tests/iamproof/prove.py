@@ -90,7 +90,13 @@ def allowed(principal: Any, request: Request) -> bool:
     from principalmapper.querying.query_interface import local_check_authorization_full
 
     return bool(
-        local_check_authorization_full(principal, request.action, request.resource, dict(request.context))
+        local_check_authorization_full(
+            principal,
+            request.action,
+            request.resource,
+            # Multivalued keys are tuples in a Request (hashable), lists for the simulation.
+            {k: list(v) if isinstance(v, tuple) else v for k, v in request.context},
+        )
     )
 
 

@@ -157,6 +157,12 @@ def _identifying(key: str) -> bool:
     return key.lower().endswith(IDENTIFYING_SUFFIXES)
 
 
+# Request fields behind IAM condition keys, kept whole in the call log for the replay proof (tests/iamproof):
+# CreateModel's VpcConfig and EnableNetworkIsolation are sagemaker:VpcSubnets, sagemaker:VpcSecurityGroupIds
+# and sagemaker:NetworkIsolation (SageMaker service authorization reference).
+CONDITION_PARAMS = frozenset({"VpcConfig", "EnableNetworkIsolation"})
+
+
 def _json_params(body: bytes) -> dict[str, Any]:
     try:
         document = json.loads(body or b"{}")
@@ -166,6 +172,9 @@ def _json_params(body: bytes) -> dict[str, Any]:
         return {}
     params: dict[str, Any] = {}
     for key, value in document.items():
+        if key in CONDITION_PARAMS:
+            params[key] = value
+            continue
         if not _identifying(key):
             continue
         if isinstance(value, (str, int, float)) or (

@@ -164,3 +164,61 @@ def test_the_execution_role_may_write_data_capture_and_encrypt_it(rendered: dict
     assert "EncryptDataCapture" not in {
         s.get("Sid") for s in json.loads(rendered["execution_no_key"])["Statement"]
     }
+STACK_SUBNETS = ["subnet-0a1b2c3d4e5f60718", "subnet-0a1b2c3d4e5f60719"]
+STACK_GROUPS = ["sg-0a1b2c3d4e5f60718"]
+
+
+@pytest.mark.parametrize(
+    ("vpc", "isolation", "allowed"),
+    [
+        ({"Subnets": STACK_SUBNETS, "SecurityGroupIds": STACK_GROUPS}, True, True),
+        ({"Subnets": STACK_SUBNETS[:1], "SecurityGroupIds": STACK_GROUPS}, True, True),  # a subset
+        ({"Subnets": STACK_SUBNETS, "SecurityGroupIds": STACK_GROUPS}, False, False),  # isolation off
+        ({"Subnets": ["subnet-0fffffffffffffff0"], "SecurityGroupIds": STACK_GROUPS}, True, False),
+        ({"Subnets": STACK_SUBNETS, "SecurityGroupIds": ["sg-0fffffffffffffff0"]}, True, False),
+        (None, True, False),  # no VPC at all: the Null condition fails closed
+    ],
+)
+def test_the_apply_policy_creates_models_only_in_the_configured_network(
+    rendered: dict[str, str], vpc: dict | None, isolation: bool, allowed: bool
+) -> None:
+    """Issue 13 item 1: with a VPC and isolation configured, CreateModel carries sagemaker:VpcSubnets,
+    sagemaker:VpcSecurityGroupIds and sagemaker:NetworkIsolation, and the CI apply policy allows exactly
+    the configured network (principalmapper's local policy simulation, the request context of
+    tests/iamproof/actions.py)."""
+    from tests.iamproof.actions import Account, requests_for
+    from tests.iamproof.prove import _principal
+    from tests.iamproof.prove import allowed as is_allowed
+
+    account = Account("aws", "us-east-1", "123456789012")
+    principal = _principal("ci_apply", [json.loads(rendered["ci_apply"])], account)
+    params = {"ModelName": "parliament-endpoint-0123456789ab-m0", "EnableNetworkIsolation": isolation}
+    if vpc:
+        params["VpcConfig"] = vpc
+    call = {"service": "sagemaker", "operation": "CreateModel", "params": params}
+    (create,) = [r for r in requests_for(call, account) if r.action == "sagemaker:CreateModel"]
+    assert is_allowed(principal, create) is allowed
+
+
+def test_the_execution_role_manages_network_interfaces_only_in_its_subnets(rendered: dict[str, str]) -> None:
+    from tests.iamproof.actions import Account, Request
+    from tests.iamproof.prove import _principal
+    from tests.iamproof.prove import allowed as is_allowed
+
+    account = Account("aws", "us-east-1", "123456789012")
+    principal = _principal("execution", [json.loads(rendered["execution"])], account)
+    ec2 = "arn:aws:ec2:us-east-1:123456789012"
+    eni = f"{ec2}:network-interface/eni-0123456789abcdef0"
+    ours = ((("ec2:Subnet", f"{ec2}:subnet/{STACK_SUBNETS[0]}"),),)
+    theirs = ((("ec2:Subnet", f"{ec2}:subnet/subnet-0fffffffffffffff0"),),)
+    assert is_allowed(principal, Request("ec2:CreateNetworkInterface", f"{ec2}:subnet/{STACK_SUBNETS[1]}"))
+    assert not is_allowed(
+        principal, Request("ec2:CreateNetworkInterface", f"{ec2}:subnet/subnet-0fffffffffffffff0")
+    )
+    assert is_allowed(
+        principal, Request("ec2:CreateNetworkInterface", f"{ec2}:security-group/{STACK_GROUPS[0]}")
+    )
+    assert is_allowed(principal, Request("ec2:DeleteNetworkInterface", eni, ours[0]))
+    assert not is_allowed(principal, Request("ec2:DeleteNetworkInterface", eni, theirs[0]))
+    assert not is_allowed(principal, Request("ec2:DeleteNetworkInterface", eni))
+    assert is_allowed(principal, Request("ec2:DescribeSubnets", "*"))

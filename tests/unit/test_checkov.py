@@ -61,7 +61,16 @@ def test_a_well_formed_skip_is_accepted() -> None:
 
 IAM_MAIN = ROOT / "modules" / "iam" / "main.tf"
 # Actions with no resource-level permissions (service authorization reference), the only ones allowed on "*".
-UNSCOPABLE = {"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData"}
+UNSCOPABLE = {
+    "ecr:GetAuthorizationToken",
+    "cloudwatch:PutMetricData",
+    # Models in a VPC: EC2 Describe actions have no resource types (EC2 service authorization reference).
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+}
 
 
 def _text(value: object) -> object:

@@ -74,6 +74,21 @@ SPECS = {
     "linear": parse_spec(doc(deployment={"traffic": "linear"})),
     "all_at_once": parse_spec(doc(deployment={"traffic": "all_at_once", "rollback_alarms": []})),
 }
+# A model in a VPC with network isolation (CreateModel.VpcConfig, EnableNetworkIsolation).
+SPECS["vpc"] = parse_spec(
+    doc(
+        variants=[
+            {
+                **doc()["variants"][0],
+                "vpc_config": {
+                    "subnets": [f"subnet-0{i}a2b3c4d5e6f7a8b9" for i in range(16)],
+                    "security_group_ids": [f"sg-0{i}a2b3c4d5e6f7a8b9" for i in range(5)],
+                },
+                "enable_network_isolation": True,
+            }
+        ]
+    )
+)
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))

@@ -73,6 +73,18 @@ variable "async_inference" {
   default     = null
 }
 
+variable "vpc_config" {
+  description = "Passed to the module's vpc_config."
+  type        = any
+  default     = null
+}
+
+variable "enable_network_isolation" {
+  description = "Passed to the module's enable_network_isolation."
+  type        = bool
+  default     = false
+}
+
 module "endpoint" {
   source = "../../../../"
 
@@ -84,6 +96,8 @@ module "endpoint" {
   tags                        = var.tags
   variants                    = var.variants
   async_inference             = var.async_inference
+  vpc_config                  = var.vpc_config
+  enable_network_isolation    = var.enable_network_isolation
   create_kms_key              = true
   create_bucket               = true
   log_group_retention_in_days = 7

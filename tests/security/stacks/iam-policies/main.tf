@@ -60,6 +60,10 @@ module "iam" {
 
   data_capture_s3_arns      = ["arn:aws:s3:::parliament-endpoint-async/data-capture/*"]
   data_capture_kms_key_arns = var.data_capture_kms_key_arns
+  # Models in a VPC with network isolation: the execution role's EC2 statements and the conditioned CreateModel.
+  vpc_subnet_ids         = ["subnet-0a1b2c3d4e5f60718", "subnet-0a1b2c3d4e5f60719"]
+  vpc_security_group_ids = ["sg-0a1b2c3d4e5f60718"]
+  network_isolation      = true
 }
 
 output "policies" {
