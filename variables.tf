@@ -584,21 +584,6 @@ variable "data_capture" {
     kms_key_arn                 = optional(string)
     csv_content_types           = optional(list(string), [])
     json_content_types          = optional(list(string), [])
-# Network: VPC and network isolation of the models (CreateModel VpcConfig, EnableNetworkIsolation)
-################################################################################
-
-variable "vpc_config" {
-  description = <<-EOT
-    Runs every model of the endpoint in your VPC: SageMaker attaches network interfaces in `subnet_ids` (1-16) with
-    `security_group_ids` (1-5) to the instances (CreateModel `VpcConfig`; SageMaker developer guide "Give SageMaker
-    Hosted Endpoints Access to Resources in Your Amazon VPC"). The execution role gets the EC2 network-interface
-    permissions for it, scoped to these subnets, and the CI apply policy allows CreateModel only with exactly these
-    subnets and security groups (`sagemaker:VpcSubnets`, `sagemaker:VpcSecurityGroupIds`). The model needs a route to S3
-    and ECR from the subnets (a NAT gateway or VPC endpoints). Not for serverless variants. null: no VPC.
-  EOT
-  type = object({
-    subnet_ids         = list(string)
-    security_group_ids = list(string)
   })
   default = null
 
@@ -650,6 +635,27 @@ variable "vpc_config" {
     error_message = "data_capture content types: at most 10 each, unique, each a MIME type such as text/csv or application/json."
   }
 }
+
+################################################################################
+# Network: VPC and network isolation of the models (CreateModel VpcConfig, EnableNetworkIsolation)
+################################################################################
+
+variable "vpc_config" {
+  description = <<-EOT
+    Runs every model of the endpoint in your VPC: SageMaker attaches network interfaces in `subnet_ids` (1-16) with
+    `security_group_ids` (1-5) to the instances (CreateModel `VpcConfig`; SageMaker developer guide "Give SageMaker
+    Hosted Endpoints Access to Resources in Your Amazon VPC"). The execution role gets the EC2 network-interface
+    permissions for it, scoped to these subnets, and the CI apply policy allows CreateModel only with exactly these
+    subnets and security groups (`sagemaker:VpcSubnets`, `sagemaker:VpcSecurityGroupIds`). The model needs a route to S3
+    and ECR from the subnets (a NAT gateway or VPC endpoints). Not for serverless variants. null: no VPC.
+  EOT
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+
+  validation {
     condition = var.vpc_config == null || try(
       length(var.vpc_config.subnet_ids) >= 1 && length(var.vpc_config.subnet_ids) <= 16 &&
       length(distinct(var.vpc_config.subnet_ids)) == length(var.vpc_config.subnet_ids) &&

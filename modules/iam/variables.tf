@@ -194,8 +194,6 @@ variable "plan_assume_role_arn" {
 
 variable "data_capture_s3_arns" {
   description = "S3 object ARN patterns the endpoint writes data capture to (`arn:...:bucket/data-capture/*`; [] without data capture)."
-variable "vpc_subnet_ids" {
-  description = "Subnets of the models' VpcConfig ([]: no VPC). The execution role may then manage network interfaces in these subnets, and the CI apply policy creates models only with exactly these subnets."
   type        = list(string)
   default     = []
 }
@@ -205,6 +203,17 @@ variable "data_capture_kms_key_arns" {
   type        = list(string)
   default     = []
 }
+
+################################################################################
+# Models in a VPC
+################################################################################
+
+variable "vpc_subnet_ids" {
+  description = "Subnets of the models' VpcConfig ([]: no VPC). The execution role may then manage network interfaces in these subnets, and the CI apply policy creates models only with exactly these subnets."
+  type        = list(string)
+  default     = []
+}
+
 variable "vpc_security_group_ids" {
   description = "Security groups of the models' VpcConfig (with vpc_subnet_ids)."
   type        = list(string)

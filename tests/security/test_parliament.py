@@ -164,6 +164,8 @@ def test_the_execution_role_may_write_data_capture_and_encrypt_it(rendered: dict
     assert "EncryptDataCapture" not in {
         s.get("Sid") for s in json.loads(rendered["execution_no_key"])["Statement"]
     }
+
+
 STACK_SUBNETS = ["subnet-0a1b2c3d4e5f60718", "subnet-0a1b2c3d4e5f60719"]
 STACK_GROUPS = ["sg-0a1b2c3d4e5f60718"]
 
