@@ -158,7 +158,13 @@ def main(
     if args.command in INTERRUPTIBLE:
         from deployer import interrupt
 
-        interrupt.install()
+        with interrupt.handled():  # the caller's handlers come back when the command returns
+            return _run(args, out, err)
+    return _run(args, out, err)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """The parsed command, with its errors reported as one line and their exit code."""
     if args.command == "external":
         from deployer import protocol
 

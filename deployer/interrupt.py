@@ -15,9 +15,11 @@ A second signal while the first is being handled ends the process at once (the s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from deployer.errors import Interrupted
@@ -42,6 +44,23 @@ def install() -> None:
         return
     for signum in SIGNALS:
         signal.signal(signum, _handler)
+
+
+@contextlib.contextmanager
+def handled() -> Iterator[None]:
+    """``install`` for one command: the previous handlers are restored and the flag cleared afterwards, so
+    a caller that runs the CLI in its own process (a test, a wrapper) keeps its own Ctrl-C behaviour."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in SIGNALS}
+    install()
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        reset()
 
 
 def requested() -> bool:

@@ -125,3 +125,26 @@ def test_adding_a_next_step_keeps_every_error_type_and_exit_code():
         assert stepped.exit_code == error.exit_code
         assert str(stepped) == f"{error}; next: do this"
     assert errors.with_next_step(errors.Interrupted("x", 15), "y").exit_code == 143
+
+
+def test_a_cli_command_restores_the_callers_signal_handlers():
+    """cli.main in a caller's process (a test, a wrapper) installs its SIGINT/SIGTERM handling only for the
+    command: the caller's handlers and a clear flag afterwards."""
+    import signal
+
+    from deployer import cli, interrupt
+
+    def mine(_signum, _frame):
+        return None
+
+    before = {s: signal.getsignal(s) for s in interrupt.SIGNALS}
+    try:
+        for s in interrupt.SIGNALS:
+            signal.signal(s, mine)
+        code = cli.main(["prune", "whisper", "--keep", "0"], stdout=io.StringIO(), stderr=io.StringIO())
+        assert code == 1  # refused before any AWS call (--keep below 1)
+        assert all(signal.getsignal(s) is mine for s in interrupt.SIGNALS)
+        assert not interrupt.requested()
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
