@@ -79,9 +79,14 @@ def test_a_rollback_during_a_prune_exits_5_and_the_prune_finishes(localaws, tmp_
         rs.deploy_in_process(tag, keep=3)
     (tmp_path / "prune").mkdir()
     since = len(localaws.calls())
+    # Every answer 0.5 s late while the prune runs: its first deletion is answered well after the call log
+    # shows it, so the SIGSTOP lands mid-prune on any load (with --keep 1 only a DeleteModel and the lease's
+    # release follow it).
+    localaws.configure(latency_ms=500)
     prune = rs.start(tmp_path / "prune", ["prune", rs.NAME, "--keep", "1"])
     # Paused (SIGSTOP) the moment its first deletion arrives: it holds the lease, mid-prune.
     rs.stop_when(localaws, prune, rs.after("DeleteEndpointConfig"), since, signal.SIGSTOP)
+    localaws.configure(latency_ms=0)
     try:
         (tmp_path / "rollback").mkdir()
         before = len(localaws.calls())
